@@ -1,0 +1,37 @@
+# Garde: `make run` starts it with demo data, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint i18n bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/garde demo --if-empty
+	$(BIN)/garde serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest
+
+i18n: $(STAMP)
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k N_ --no-location --sort-output \
+		--project=garde -o locales/garde.pot bot core
+	$(BIN)/pybabel update --quiet -i locales/garde.pot -d locales -D garde --no-fuzzy-matching
+	$(BIN)/pybabel compile --quiet -d locales -D garde --statistics
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.oncall
+	$(BIN)/python -m bench.importing
+
+clean:
+	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings

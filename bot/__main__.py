@@ -1,0 +1,161 @@
+"""The ``garde`` command line: serve, db upgrade, import, demo.
+
+Operators read its output, so it speaks their language (``--lang``, else ``LANG``)
+through the same catalogs as the chat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import func, select
+
+from bot.app import Garde, SchemaBehind
+from bot.i18n import Translator, negotiate
+from bot.settings import Settings
+from core import schema
+from core.demo import build_demo
+from core.errors import N_
+from core.importdoc import InvalidDocument
+from core.importer import import_document, read_json
+from core.models import Account
+
+log = logging.getLogger("garde")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="garde", description="Garde: on-call in Slack/Telegram.")
+    parser.add_argument("--lang", help="fr or en (default: from LANG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--port", type=int, help="port (default: PORT or 8080)")
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    imp = sub.add_parser("import", help="import a data-format.md JSON document")
+    imp.add_argument("file", type=Path)
+    demo = sub.add_parser("demo", help="load the demo data (account 4000)")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="only into a database with no account"
+    )
+    demo.add_argument("--today", type=date.fromisoformat, help="the demo's today (default: today)")
+    return parser
+
+
+async def _prepared(garde: Garde, t: Translator) -> None:
+    try:
+        await garde.prepare_database()
+    except SchemaBehind as behind:
+        raise SystemExit(
+            t(
+                N_(
+                    "The database schema is at {current}; this Garde needs {head}. "
+                    "Run: garde db upgrade"
+                ),
+                current=str(behind),
+                head=schema.head_revision(),
+            )
+        ) from None
+
+
+async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
+    await _prepared(garde, t)
+    runner = web.AppRunner(garde.web_app())
+    await runner.setup()
+    site = web.TCPSite(runner, garde.settings.host, port or garde.settings.port)
+    await site.start()
+    print(
+        t(
+            N_("Garde is listening on http://{host}:{port}"),
+            host=garde.settings.host,
+            port=port or garde.settings.port,
+        ),
+        flush=True,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+async def _import(garde: Garde, t: Translator, path: Path) -> int:
+    await _prepared(garde, t)
+    try:
+        raw = read_json(path)
+        async with garde.db.write() as session:
+            summary = await import_document(
+                session,
+                raw,
+                base_dir=path.parent,
+                recordings_dir=garde.settings.recordings_dir,
+                now=garde.now(),
+            )
+    except InvalidDocument as invalid:
+        print(t(invalid.key, **invalid.params), file=sys.stderr)
+        for problem in invalid.problems:
+            print(f"  {problem.path}: {t(problem.key, **problem.params)}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{kind} {n}" for kind, n in summary.counts.items())
+    print(t(N_("Imported: {counts}."), counts=counts))
+    return 0
+
+
+async def _demo(garde: Garde, t: Translator, if_empty: bool, today: date | None) -> int:
+    await _prepared(garde, t)
+    if if_empty:
+        async with garde.db.read() as session:
+            if await session.scalar(select(func.count()).select_from(Account)):
+                print(t(N_("The database already has data; the demo was not loaded.")))
+                return 0
+    with tempfile.TemporaryDirectory(prefix="garde-demo-") as tmp:
+        doc = build_demo(Path(tmp), today=today or garde.now().astimezone().date())
+        return await _import(garde, t, doc)
+
+
+async def _run(args: argparse.Namespace, t: Translator) -> int:
+    garde = Garde.create(Settings())
+    try:
+        if args.command == "serve":
+            await _serve(garde, t, args.port)
+        elif args.command == "db":
+            await schema.upgrade(garde.db)
+            print(
+                t(
+                    N_("The database is at revision {revision}."),
+                    revision=await schema.current_revision(garde.db),
+                )
+            )
+        elif args.command == "import":
+            return await _import(garde, t, args.file)
+        elif args.command == "demo":
+            return await _demo(garde, t, args.if_empty, args.today)
+        return 0
+    finally:
+        await garde.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings_level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=settings_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    from bot.i18n import Catalogs
+
+    t = Catalogs().translator(negotiate(args.lang, os.environ.get("LANG"), default="en"))
+    return asyncio.run(_run(args, t))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Translation and locale-aware formatting, from the Babel catalogs in ``locales/``.
+
+Catalogs are compiled in memory when the composition root loads them: nothing
+compiled is committed or needs a build step. A :class:`Translator` is made per
+call for one language; it translates a msgid, then formats its parameters
+(dates and times in the schedule's zone given as the ``zone`` parameter, numbers)
+for the locale, and only then fills the placeholders.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_skeleton, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "garde"
+LANGUAGES = ("fr", "en")
+# Canadian French and English: the answering service's clients are in Québec and Ontario.
+BABEL_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+
+
+def normalize(tag: str | None) -> str | None:
+    """A supported language from a tag such as ``fr-CA``, ``en_US`` or ``FR``; else None."""
+    if not tag:
+        return None
+    lang = tag.replace("-", "_").split("_")[0].lower()
+    return lang if lang in LANGUAGES else None
+
+
+def negotiate(*candidates: str | None, default: str = "fr") -> str:
+    """The first supported language among the candidates, in order of preference."""
+    for tag in candidates:
+        lang = normalize(tag)
+        if lang:
+            return lang
+    return default
+
+
+def load_po(path: Path) -> gettext.GNUTranslations:
+    """Compile one ``.po`` file in memory (fuzzy entries are left out, as gettext does)."""
+    with path.open("rb") as f:
+        catalog = read_po(f, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+class Catalogs:
+    """The loaded catalogs of every supported language."""
+
+    def __init__(self, directory: Path = LOCALES_DIR) -> None:
+        self._by_lang = {
+            lang: load_po(directory / lang / "LC_MESSAGES" / f"{DOMAIN}.po") for lang in LANGUAGES
+        }
+
+    def translator(self, lang: str) -> Translator:
+        lang = negotiate(lang, default="en")
+        return Translator(lang, self._by_lang[lang])
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Translate and format for one language: ``t("Shift #{ref} is over.", ref=12)``."""
+
+    lang: str
+    catalog: gettext.GNUTranslations
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(BABEL_LOCALES[self.lang])
+
+    def __call__(self, msgid: str, /, **params: Any) -> str:
+        text = self.catalog.gettext(msgid)
+        if not params:
+            return text
+        zone = params.get("zone")
+        tz = ZoneInfo(zone) if isinstance(zone, str) else None
+        return text.format(**{k: self.value(v, tz) for k, v in params.items()})
+
+    def value(self, value: Any, tz: ZoneInfo | None = None) -> str:
+        """One parameter as text for this locale."""
+        if isinstance(value, datetime):
+            return self.datetime(value, tz)
+        if isinstance(value, date):
+            return self.date(value)
+        if isinstance(value, (Decimal, float)):
+            return format_decimal(value, locale=self.locale)
+        return str(value)
+
+    def datetime(self, at: datetime, tz: ZoneInfo | None = None) -> str:
+        """``lun. 5 mai 07 h 30`` / ``Mon, May 5 7:30 a.m.``, in ``tz`` (else as given)."""
+        local = at.astimezone(tz) if tz else at
+        return f"{self.date(local.date())} {self.time(local)}"
+
+    def date(self, day: date) -> str:
+        return format_skeleton("MMMEd", day, locale=self.locale)
+
+    def time(self, at: datetime) -> str:
+        return format_time(at, "short", locale=self.locale, tzinfo=at.tzinfo)

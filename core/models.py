@@ -1,0 +1,303 @@
+"""The database model: everything of ``data-format.md`` plus users and history.
+
+Times are ``UTCDateTime`` (aware in, UTC stored, aware out). Natural keys of the
+import contract are unique constraints so that imports upsert. Relationships are
+``lazy="raise"``: async code must say what it loads.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.types import UTCDateTime
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("viewer", "scheduler", "admin")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Account(Base):
+    """A client business of the answering service (the portal's account number)."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8), default="fr")
+    billing_number: Mapped[str | None] = mapped_column(String(64))
+    lookahead_days: Mapped[int] = mapped_column(Integer, default=14)
+    # Short refs (#12) of shifts and overrides are drawn from this per-account counter,
+    # so a ref is unique in the account and never exposes a database id.
+    next_ref: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Contact(Base):
+    """A person of the account's directory who can be put on call."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    phones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sms: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(200))
+    slack_user_id: Mapped[str | None] = mapped_column(String(32))
+    telegram_username: Mapped[str | None] = mapped_column(String(64))
+
+
+class Schedule(Base):
+    """An on-call schedule (« 01 Horaire ») with its own time zone."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (UniqueConstraint("account_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
+class Shift(Base):
+    """A slot defined by the answering service; only its assignee changes from chat."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "ext_id"),
+        # Who-is-on-call and coverage look for shifts ending after T: history stays out.
+        Index("ix_shifts_schedule_end", "schedule_id", "end_at"),
+        Index("ix_shifts_ref", "ref"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    ext_id: Mapped[str] = mapped_column(String(100))
+    ref: Mapped[int] = mapped_column(Integer)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(100), default="")
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    contact: Mapped[Contact | None] = relationship(lazy="raise")
+
+
+class Assignment(Base):
+    """One entry of a shift's base-assignment history (the current one is the last)."""
+
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16))
+
+
+class Override(Base):
+    """A contact covering part of one shift. Never deleted: unassign marks it removed.
+
+    Among the overrides of a shift that cover an instant, the newest (highest id)
+    decides; if that newest one was removed, the base assignee is back for its span.
+    """
+
+    __tablename__ = "overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[int] = mapped_column(Integer, index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class AuditEntry(Base):
+    """Who changed what, when, from which chat."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_account_at", "account_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    via: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Message(Base):
+    """A message an agent took; fields and delivery history are ordered value lists."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("account_id", "ext_id"),
+        Index("ix_messages_account_taken", "account_id", "taken_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    ext_id: Mapped[str] = mapped_column(String(64))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    agent: Mapped[str | None] = mapped_column(String(100))
+    fields: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Call(Base):
+    """A call of the log, with the fields the statistics report uses."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        UniqueConstraint("account_id", "ext_id"),
+        Index("ix_calls_account_start", "account_id", "start_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    ext_id: Mapped[str] = mapped_column(String(64))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_s: Mapped[int] = mapped_column(Integer, default=0)
+    direction: Mapped[str] = mapped_column(String(3), default="in")
+    caller_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    agent: Mapped[str | None] = mapped_column(String(100))
+    ivr_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    agent_s: Mapped[int] = mapped_column(Integer, default=0)
+    wait_s: Mapped[int] = mapped_column(Integer, default=0)
+    hold_s: Mapped[int] = mapped_column(Integer, default=0)
+    hold_total_s: Mapped[int] = mapped_column(Integer, default=0)
+    work_s: Mapped[int] = mapped_column(Integer, default=0)
+    transferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    transfer_s: Mapped[int] = mapped_column(Integer, default=0)
+    busy: Mapped[bool] = mapped_column(Boolean, default=False)
+    recording: Mapped[str | None] = mapped_column(String(300))
+    billed: Mapped[bool] = mapped_column(Boolean, default=False)
+    billable_units: Mapped[int] = mapped_column(Integer, default=0)
+    charge: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+
+
+class BillingEntry(Base):
+    """An invoice, payment or credit; the balance is their running sum."""
+
+    __tablename__ = "billing_entries"
+    __table_args__ = (UniqueConstraint("account_id", "kind", "reference"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class InfoPage(Base):
+    """A page of the account's agent instructions, read-only from chat."""
+
+    __tablename__ = "info_pages"
+    __table_args__ = (UniqueConstraint("account_id", "title"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class User(Base):
+    """A person who uses Garde; acts through the chat identities linked to them."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str | None] = mapped_column(String(8))
+
+
+class Membership(Base):
+    """A user's role on one account: viewer, scheduler or admin."""
+
+    __tablename__ = "memberships"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class ChatIdentity(Base):
+    """A Slack (team, user) or Telegram user linked to a Garde user.
+
+    ``active_account_id`` remembers the account chosen with ``/account`` in that chat.
+    """
+
+    __tablename__ = "chat_identities"
+    __table_args__ = (UniqueConstraint("platform", "team_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[str] = mapped_column(String(32), default="")
+    external_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    active_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    locale: Mapped[str | None] = mapped_column(String(8))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+__all__ = [
+    "ROLES",
+    "Account",
+    "Assignment",
+    "AuditEntry",
+    "Base",
+    "BillingEntry",
+    "Call",
+    "ChatIdentity",
+    "Contact",
+    "InfoPage",
+    "Membership",
+    "Message",
+    "Override",
+    "Schedule",
+    "Shift",
+    "User",
+]

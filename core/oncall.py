@@ -1,0 +1,202 @@
+"""Who is on call, what changes next, and the shifts of a period.
+
+Answers come from the per-rank timelines of :mod:`core.schedules`: a window that
+starts at the asked instant, so the length of past history never matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.schedules import ContactInfo, ScheduleInfo, Timelines, load_timelines
+from core.timeline import Segment
+
+# How far ahead "until when" and "who is next" look. Longer runs say "until at least".
+LOOKAHEAD = timedelta(days=35)
+
+
+@dataclass(frozen=True, slots=True)
+class OnCall:
+    """One rank's on-call person at an instant."""
+
+    schedule: ScheduleInfo
+    rank: int
+    shift_ref: int
+    shift_label: str
+    role: str
+    contact: ContactInfo | None  # None: the shift has nobody right now
+    since: datetime
+    until: datetime
+    original: ContactInfo | None  # the base assignee when an override applies
+    override_ref: int | None
+    next_contact: ContactInfo | None
+    next_at: datetime | None  # None: nothing known after ``until`` within the look-ahead
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """From ``at``, ``contact`` (or nobody) is on call at ``rank``."""
+
+    at: datetime
+    rank: int
+    contact: ContactInfo | None
+    shift_ref: int
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideView:
+    ref: int
+    contact: ContactInfo | None
+    start: datetime
+    end: datetime
+    comment: str | None
+    removed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftView:
+    """A shift as listed by the day/week/month views."""
+
+    ref: int
+    start: datetime
+    end: datetime
+    rank: int
+    label: str
+    role: str
+    contact: ContactInfo | None  # the base assignee
+    comment: str | None
+    overrides: tuple[OverrideView, ...]
+    segments: tuple[tuple[datetime, datetime, ContactInfo | None], ...]  # who, effectively
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """An unbroken stretch of one rank with one contact (None: nobody, or no shift)."""
+
+    start: datetime
+    end: datetime
+    contact_id: int | None
+    first: Segment | None  # the segment the run starts with; None for a hole
+
+
+def _runs(segs: list[Segment], horizon: datetime) -> list[_Run]:
+    """One rank's segments as runs: same contact merged, holes as nobody.
+
+    A hole is added after the last shift when it ends before ``horizon``: the
+    schedule has nothing more then. Past the horizon nothing is known.
+    """
+    runs: list[_Run] = []
+    for seg in segs:
+        if runs and seg.start > runs[-1].end:
+            if runs[-1].contact_id is None:  # an empty shift then a hole: nobody throughout
+                runs[-1] = _Run(runs[-1].start, seg.start, None, runs[-1].first)
+            else:
+                runs.append(_Run(runs[-1].end, seg.start, None, None))
+        if runs and runs[-1].contact_id == seg.contact_id and runs[-1].end == seg.start:
+            runs[-1] = _Run(runs[-1].start, seg.end, seg.contact_id, runs[-1].first)
+        else:
+            runs.append(_Run(seg.start, seg.end, seg.contact_id, seg))
+    if runs and runs[-1].end < horizon:
+        last = runs.pop() if runs[-1].contact_id is None else None
+        start = last.start if last else runs[-1].end
+        runs.append(_Run(start, horizon, None, last.first if last else None))
+    return runs
+
+
+async def who_is_on_call(
+    session: AsyncSession, schedule: ScheduleInfo, at: datetime
+) -> list[OnCall]:
+    """Everyone on call at ``at`` in rank order, with until when and who follows."""
+    tl = await load_timelines(session, [schedule.id], at, at + LOOKAHEAD)
+    out: list[OnCall] = []
+    for _rank, segs in sorted(tl.ranks(schedule.id).items()):
+        seg = next((g for g in segs if g.start <= at < g.end), None)
+        if seg is None:
+            continue  # no shift time of this rank now
+        runs = _runs(segs, at + LOOKAHEAD)
+        i = next(i for i, run in enumerate(runs) if run.start <= at < run.end)
+        nxt = runs[i + 1] if i + 1 < len(runs) else None
+        out.append(_on_call(tl, schedule, seg, runs[i], nxt))
+    return out
+
+
+def _on_call(
+    tl: Timelines, schedule: ScheduleInfo, seg: Segment, run: _Run, nxt: _Run | None
+) -> OnCall:
+    shift = tl.shifts[seg.shift_id]
+    override = next((o for o in tl.overrides.get(shift.id, ()) if o.id == seg.override_id), None)
+    return OnCall(
+        schedule=schedule,
+        rank=seg.rank,
+        shift_ref=shift.ref,
+        shift_label=shift.label,
+        role=shift.role,
+        contact=tl.contact(seg.contact_id),
+        since=run.start,
+        until=run.end,
+        original=tl.contact(shift.contact_id) if override else None,
+        override_ref=override.ref if override else None,
+        next_contact=tl.contact(nxt.contact_id) if nxt else None,
+        next_at=nxt.start if nxt else None,
+    )
+
+
+async def next_changes(
+    session: AsyncSession, schedule: ScheduleInfo, at: datetime, limit: int = 10
+) -> list[Change]:
+    """The next instants after ``at`` where who is on call changes, in time then rank order."""
+    tl = await load_timelines(session, [schedule.id], at, at + LOOKAHEAD)
+    changes: list[Change] = []
+    for rank, segs in tl.ranks(schedule.id).items():
+        for prev, run in pairwise(_runs(segs, at + LOOKAHEAD)):
+            if run.start > at:
+                # A hole names the shift that just ended; a shift names itself.
+                seg = run.first or prev.first
+                ref = tl.shifts[seg.shift_id].ref if seg else 0
+                changes.append(Change(run.start, rank, tl.contact(run.contact_id), ref))
+    changes.sort(key=lambda c: (c.at, c.rank))
+    return changes[:limit]
+
+
+async def shifts_between(
+    session: AsyncSession, schedule: ScheduleInfo, start: datetime, end: datetime
+) -> list[ShiftView]:
+    """Every shift touching ``[start, end)`` with its overrides and effective assignees."""
+    tl = await load_timelines(session, [schedule.id], start, end)
+    segs_by_shift: dict[int, list[Segment]] = {}
+    for segs in tl.ranks(schedule.id).values():
+        for seg in segs:
+            segs_by_shift.setdefault(seg.shift_id, []).append(seg)
+    views = [
+        ShiftView(
+            ref=s.ref,
+            start=s.start_at,
+            end=s.end_at,
+            rank=s.rank,
+            label=s.label,
+            role=s.role,
+            contact=tl.contact(s.contact_id),
+            comment=s.comment,
+            overrides=tuple(
+                OverrideView(
+                    o.ref,
+                    tl.contact(o.contact_id),
+                    o.start_at,
+                    o.end_at,
+                    o.comment,
+                    o.removed_at is not None,
+                )
+                for o in tl.overrides.get(s.id, ())
+            ),
+            segments=tuple(
+                (g.start, g.end, tl.contact(g.contact_id)) for g in segs_by_shift.get(s.id, ())
+            ),
+        )
+        for s in tl.shifts.values()
+    ]
+    views.sort(key=lambda v: (v.start, v.rank))
+    return views

@@ -1,0 +1,221 @@
+"""Reading schedules, contacts and shifts: the engine's data access and value types.
+
+``load_timelines`` turns the shifts and overrides of a time window into per-rank
+timelines of :class:`~core.timeline.Segment`; every on-call question is answered
+from those, with three queries whatever the history's length.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import N_, NotFound
+from core.localtime import zone
+from core.models import Account, Contact, Override, Schedule, Shift
+from core.timeline import OverrideSpan, Segment, shift_segments
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    """A directory entry as shown to users."""
+
+    id: int
+    key: str
+    name: str
+    phones: tuple[str, ...]
+    sms: str | None
+    email: str | None
+    slack_user_id: str | None
+    telegram_username: str | None
+
+    @classmethod
+    def of(cls, c: Contact) -> ContactInfo:
+        return cls(
+            c.id,
+            c.key,
+            c.name,
+            tuple(c.phones or ()),
+            c.sms,
+            c.email,
+            c.slack_user_id,
+            c.telegram_username,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInfo:
+    """A schedule and its zone."""
+
+    id: int
+    account_id: int
+    name: str
+    timezone: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    @classmethod
+    def of(cls, s: Schedule) -> ScheduleInfo:
+        return cls(s.id, s.account_id, s.name, s.timezone)
+
+
+@dataclass
+class Timelines:
+    """Shifts, overrides and segments of some schedules over a window."""
+
+    shifts: dict[int, Shift] = field(default_factory=dict)
+    overrides: dict[int, list[Override]] = field(default_factory=lambda: defaultdict(list))
+    contacts: dict[int, ContactInfo] = field(default_factory=dict)
+    # schedule id -> rank -> segments sorted by start
+    by_rank: dict[int, dict[int, list[Segment]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+
+    def ranks(self, schedule_id: int) -> dict[int, list[Segment]]:
+        return self.by_rank.get(schedule_id, {})
+
+    def contact(self, contact_id: int | None) -> ContactInfo | None:
+        return None if contact_id is None else self.contacts.get(contact_id)
+
+
+async def list_schedules(session: AsyncSession, account_id: int) -> list[ScheduleInfo]:
+    """The account's schedules in name order."""
+    rows = await session.scalars(
+        select(Schedule).where(Schedule.account_id == account_id).order_by(Schedule.name)
+    )
+    return [ScheduleInfo.of(s) for s in rows]
+
+
+async def find_schedule(session: AsyncSession, account_id: int, name: str) -> ScheduleInfo:
+    """A schedule by its name: exact (case-insensitive) first, then a unique prefix."""
+    schedules = await list_schedules(session, account_id)
+    wanted = name.casefold().strip()
+    exact = [s for s in schedules if s.name.casefold() == wanted]
+    found = exact or [s for s in schedules if s.name.casefold().startswith(wanted)]
+    if len(found) == 1:
+        return found[0]
+    names = ", ".join(f"“{s.name}”" for s in (found or schedules))
+    if found:
+        raise NotFound(N_("“{name}” matches several schedules: {names}."), name=name, names=names)
+    raise NotFound(N_("There is no schedule “{name}”. Schedules: {names}."), name=name, names=names)
+
+
+async def account_contacts(session: AsyncSession, account_id: int) -> list[ContactInfo]:
+    """The account's directory in name order."""
+    rows = await session.scalars(
+        select(Contact).where(Contact.account_id == account_id).order_by(Contact.name)
+    )
+    return [ContactInfo.of(c) for c in rows]
+
+
+async def load_timelines(
+    session: AsyncSession, schedule_ids: Sequence[int], start: datetime, end: datetime
+) -> Timelines:
+    """Shifts touching ``[start, end)`` of the given schedules, with overrides and contacts."""
+    out = Timelines()
+    if not schedule_ids:
+        return out
+    shifts = list(
+        await session.scalars(
+            select(Shift)
+            .where(Shift.schedule_id.in_(schedule_ids), Shift.end_at > start, Shift.start_at < end)
+            .order_by(Shift.schedule_id, Shift.rank, Shift.start_at)
+        )
+    )
+    out.shifts = {s.id: s for s in shifts}
+    if shifts:
+        await _load_overrides(session, out, schedule_ids, start, end)
+    contact_ids = {s.contact_id for s in shifts} | {
+        o.contact_id for os in out.overrides.values() for o in os
+    }
+    contact_ids.discard(None)
+    if contact_ids:
+        rows = await session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))
+        out.contacts = {c.id: ContactInfo.of(c) for c in rows}
+    for s in shifts:
+        spans = [
+            OverrideSpan(o.id, o.start_at, o.end_at, o.contact_id, o.removed_at is not None)
+            for o in out.overrides.get(s.id, ())
+        ]
+        segs = shift_segments(s.id, s.rank, s.start_at, s.end_at, s.contact_id, spans)
+        out.by_rank[s.schedule_id][s.rank].extend(segs)
+    return out
+
+
+async def _load_overrides(
+    session: AsyncSession,
+    out: Timelines,
+    schedule_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+) -> None:
+    # Same window filter as the shifts, joined, rather than a long IN list of shift ids.
+    rows = await session.scalars(
+        select(Override)
+        .join(Shift, Shift.id == Override.shift_id)
+        .where(Shift.schedule_id.in_(schedule_ids), Shift.end_at > start, Shift.start_at < end)
+        .order_by(Override.id)
+    )
+    for o in rows:
+        out.overrides[o.shift_id].append(o)
+
+
+async def shift_by_ref(
+    session: AsyncSession, account_id: int, ref: int
+) -> tuple[Shift, ScheduleInfo]:
+    """The account's shift with short ref ``ref`` and its schedule."""
+    row = (
+        await session.execute(
+            select(Shift, Schedule)
+            .join(Schedule, Schedule.id == Shift.schedule_id)
+            .where(Schedule.account_id == account_id, Shift.ref == ref)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(N_("There is no shift #{ref}. /oncall view lists the shifts."), ref=ref)
+    return row[0], ScheduleInfo.of(row[1])
+
+
+async def override_by_ref(
+    session: AsyncSession, account_id: int, ref: int
+) -> tuple[Override, Shift, ScheduleInfo] | None:
+    """The account's override with short ref ``ref``, its shift and schedule, or None."""
+    row = (
+        await session.execute(
+            select(Override, Shift, Schedule)
+            .join(Shift, Shift.id == Override.shift_id)
+            .join(Schedule, Schedule.id == Shift.schedule_id)
+            .where(Schedule.account_id == account_id, Override.ref == ref)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], ScheduleInfo.of(row[2]))
+
+
+async def contact_in_account(
+    session: AsyncSession, account_id: int, contact_id: int
+) -> ContactInfo:
+    """A contact of this account (never one of another account)."""
+    c = await session.get(Contact, contact_id)
+    if c is None or c.account_id != account_id:
+        raise NotFound(N_("That contact is not in this account's directory."))
+    return ContactInfo.of(c)
+
+
+async def allocate_refs(session: AsyncSession, account_id: int, count: int) -> int:
+    """Reserve ``count`` consecutive short refs of the account; return the first."""
+    after = await session.scalar(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(next_ref=Account.next_ref + count)
+        .returning(Account.next_ref)
+    )
+    assert after is not None
+    return after - count

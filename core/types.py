@@ -1,0 +1,35 @@
+"""Column types that keep Garde's time rules in the database layer.
+
+SQLite has no time-zone type and hands back naive datetimes; PostgreSQL has
+``timestamptz``. ``UTCDateTime`` makes both behave the same: only aware datetimes go
+in (a naive one is a bug and raises), UTC is stored, aware UTC comes out.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.types import DateTime, TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC and always read back as aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        # SQLite stores text without an offset: compare and sort as UTC text.
+        return value.replace(tzinfo=None) if getattr(dialect, "name", "") == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

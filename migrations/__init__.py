@@ -1,0 +1,1 @@
+"""Alembic migrations of Garde's database (run with ``garde db upgrade``)."""

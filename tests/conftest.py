@@ -1,0 +1,86 @@
+"""Test fixtures: a real database for every test, SQLite by default.
+
+With ``DATABASE_URL`` pointing at PostgreSQL (``.ci/run`` does), the same tests run
+there: the schema is migrated once, and every test starts from empty tables.
+On SQLite each test gets its own file, copied from one migrated template.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from core import schema
+from core.db import Database, is_sqlite
+from core.models import Base
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+USE_PG = bool(PG_URL) and not is_sqlite(PG_URL)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; tests copy it instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "garde.db"
+
+    async def build() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await schema.upgrade(db)
+        await db.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> bool:
+    """Migrate the PostgreSQL test database once (from scratch) per session."""
+    if not USE_PG:
+        return False
+
+    async def build() -> None:
+        db = Database(PG_URL)
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await schema.upgrade(db)
+        await db.dispose()
+
+    asyncio.run(build())
+    return True
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, migrated, empty database for one test."""
+    if USE_PG:
+        request.getfixturevalue("pg_ready")
+        return PG_URL
+    template = request.getfixturevalue("sqlite_template")
+    path = tmp_path / "garde.db"
+    shutil.copyfile(template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database(db_url)
+    if USE_PG:
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with database.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed clock for tests that do not care which day it is."""
+    return datetime(2025, 5, 1, 12, 0, tzinfo=UTC)

@@ -1,0 +1,208 @@
+"""The import contract: upsert by natural key, idempotent, refused whole when invalid."""
+
+from __future__ import annotations
+
+import wave
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from core.demo import build_demo
+from core.importdoc import InvalidDocument
+from core.importer import import_document, read_json
+from core.models import (
+    Account,
+    Assignment,
+    Base,
+    Call,
+    ChatIdentity,
+    Contact,
+    Membership,
+    Message,
+    Shift,
+    User,
+)
+from tests.builders import account_doc, shift
+
+NOW = datetime(2025, 5, 1, tzinfo=UTC)
+
+
+async def run_import(db, raw, tmp_path: Path, base_dir: Path | None = None):
+    async with db.write() as session:
+        return await import_document(
+            session, raw, base_dir=base_dir, recordings_dir=tmp_path / "store", now=NOW
+        )
+
+
+async def snapshot(db) -> dict[str, list[tuple]]:
+    """Every row of every table but the audit log (an import is itself audited)."""
+    out = {}
+    async with db.read() as s:
+        for table in Base.metadata.sorted_tables:
+            if table.name != "audit_log":
+                rows = (await s.execute(select(table).order_by(*table.primary_key))).all()
+                out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+async def test_demo_imports_and_a_second_import_changes_nothing(db, tmp_path):
+    path = build_demo(tmp_path / "demo", today=date(2025, 3, 12))
+    first = await run_import(db, read_json(path), tmp_path, path.parent)
+    assert first.counts["accounts"] == 2 and first.counts["users"] == 3
+    assert first.counts["calls"] == 120
+    before = await snapshot(db)
+    await run_import(db, read_json(path), tmp_path, path.parent)
+    assert await snapshot(db) == before
+    assert len(before["shifts"]) == first.counts["shifts"]
+    async with db.read() as s:
+        recorded = list(await s.scalars(select(Call.recording).where(Call.recording.is_not(None))))
+        idents = list(await s.scalars(select(ChatIdentity)))
+        roles = dict(
+            (
+                await s.execute(
+                    select(Account.number, Membership.role)
+                    .join(Membership, Membership.account_id == Account.id)
+                    .join(User, User.id == Membership.user_id)
+                    .where(User.username == "demo")
+                )
+            ).all()
+        )
+    assert len(recorded) == 8
+    with wave.open(str(tmp_path / "store" / recorded[0]), "rb") as w:
+        assert w.getframerate() == 8000 and w.getnframes() > 0
+    assert {(i.platform, i.external_id) for i in idents} >= {
+        ("slack", "U0ALICE"),
+        ("telegram", "100200300"),
+    }
+    assert roles == {"4000": "admin", "4100": "viewer"}
+
+
+async def test_later_document_updates_and_records_assignment_history(db, tmp_path):
+    sched = {"name": "01 Horaire", "shifts": [shift("s1", "2025-05-05T07:30", "2025-05-12T07:30")]}
+    await run_import(db, account_doc([sched]), tmp_path)
+    sched["shifts"][0]["contact"] = "luc"
+    await run_import(db, account_doc([sched], name="Demo Genesis 2"), tmp_path)
+    async with db.read() as s:
+        the_shift = await s.scalar(select(Shift))
+        history = list(await s.scalars(select(Assignment).order_by(Assignment.id)))
+        name = await s.scalar(select(Account.name))
+        luc = await s.scalar(select(Contact.id).where(Contact.key == "luc"))
+    assert the_shift.contact_id == luc
+    assert [h.source for h in history] == ["import", "import"]
+    assert name == "Demo Genesis 2"
+    # Stored in UTC: 07:30 EDT is 11:30Z.
+    assert the_shift.start_at == datetime(2025, 5, 5, 11, 30, tzinfo=UTC)
+
+
+async def test_invalid_document_lists_every_problem_and_writes_nothing(db, tmp_path):
+    doc = account_doc(
+        [
+            {
+                "name": "01 Horaire",
+                "timezone": "Mars/Olympus",
+                "shifts": [
+                    shift("s1", "2025-05-05T07:30", "2025-05-04T07:30"),
+                    shift("s2", "2025-05-05T07:30", "2025-05-12T07:30", "nobody"),
+                    shift("s2", "2025-03-09T02:30", "2025-03-09T09:00"),
+                    {"id": "s4", "start": "tomorrow", "end": "2025-05-12T07:30", "rank": -1},
+                ],
+            },
+        ],
+        calls=[
+            {
+                "id": "c1",
+                "start": "2025-05-01T08:00",
+                "duration_s": 10,
+                "recording": "../../etc/passwd",
+            }
+        ],
+    )
+    doc["users"] = [{"username": "zoe", "accounts": {"9999": "admin", "4000": "boss"}}]
+    with pytest.raises(InvalidDocument) as refused:
+        await run_import(db, doc, tmp_path, base_dir=tmp_path)
+    paths = {p.path: p.key for p in refused.value.problems}
+    s = "accounts[0].schedules[0]"
+    assert set(paths) == {
+        f"{s}.shifts[3].rank",  # shape problems come first, alone
+        "users[0].accounts.4000",
+    }
+    del doc["users"][0]["accounts"]["4000"]
+    doc["accounts"][0]["schedules"][0]["shifts"][3]["rank"] = 0
+    with pytest.raises(InvalidDocument) as refused:
+        await run_import(db, doc, tmp_path, base_dir=tmp_path)
+    paths = {p.path: p.key for p in refused.value.problems}
+    assert set(paths) == {
+        f"{s}.timezone",
+        f"{s}.shifts[0].end",
+        f"{s}.shifts[1].contact",
+        f"{s}.shifts[1].id",
+        f"{s}.shifts[2].id",
+        f"{s}.shifts[2].start",  # 02:30 does not exist on 2025-03-09 in Toronto
+        f"{s}.shifts[3].start",
+        "accounts[0].calls[0].recording",
+        "users[0].accounts.9999",
+    }
+    assert "not after" in paths[f"{s}.shifts[0].end"]
+    assert "skip" in paths[f"{s}.shifts[2].start"]
+    assert await snapshot(db) == {name: [] for name in await snapshot(db)}
+
+
+async def test_new_account_needs_name_and_zone(db, tmp_path):
+    with pytest.raises(InvalidDocument) as refused:
+        await run_import(db, {"accounts": [{"number": "5000"}]}, tmp_path)
+    assert {p.path for p in refused.value.problems} == {"accounts[0].name", "accounts[0].timezone"}
+
+
+async def test_partial_document_may_use_contacts_already_imported(db, tmp_path):
+    await run_import(db, account_doc([]), tmp_path)
+    await run_import(
+        db,
+        {
+            "accounts": [
+                {
+                    "number": "4000",
+                    "schedules": [
+                        {
+                            "name": "02 Soirs",
+                            "shifts": [shift("e1", "2025-05-05T17:00", "2025-05-06T08:00", "luc")],
+                        }
+                    ],
+                    "messages": [
+                        {
+                            "id": "m1",
+                            "taken_at": "2025-05-01T09:16:44",
+                            "subject": "URGENCE",
+                            "urgent": True,
+                            "fields": [["Prénom", "Jean"]],
+                        }
+                    ],
+                }
+            ]
+        },
+        tmp_path,
+    )
+    async with db.read() as s:
+        assert await s.scalar(select(Shift.ext_id)) == "e1"
+        message = await s.scalar(select(Message))
+    assert message.fields == [["Prénom", "Jean"]]
+    assert message.taken_at == datetime(2025, 5, 1, 13, 16, 44, tzinfo=UTC)
+
+
+def test_unreadable_json_is_one_clear_problem(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"accounts": [', encoding="utf-8")
+    with pytest.raises(InvalidDocument) as refused:
+        read_json(bad)
+    [problem] = refused.value.problems
+    assert problem.path == "$" and problem.params["line"] == 1
+
+
+def test_json_paths_name_nested_lists_and_keys():
+    from core.importdoc import json_path
+
+    assert json_path(("accounts", 0, "schedules", 2, "shifts", 3, "end")) == (
+        "accounts[0].schedules[2].shifts[3].end"
+    )
+    assert json_path(()) == "$"

@@ -1,0 +1,239 @@
+"""Who is on call, next changes, views and coverage, on a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.coverage import coverage
+from core.oncall import next_changes, shifts_between, who_is_on_call
+from core.timeline import DayStatus
+from tests.builders import account_doc, load, schedule, shift
+
+TOR = ZoneInfo("America/Toronto")
+VAN = ZoneInfo("America/Vancouver")
+
+
+def local(y, mo, d, h=0, mi=0, tz=TOR, fold=0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=tz, fold=fold)
+
+
+WEEKS = {
+    "name": "01 Horaire",
+    "shifts": [
+        shift("s1", "2025-05-05T07:30", "2025-05-12T07:30", "anthony"),
+        shift("s2", "2025-05-12T07:30", "2025-05-19T07:30", "luc"),
+        shift("b1", "2025-05-09T17:00", "2025-05-12T07:30", "marie", rank=1),
+    ],
+}
+
+
+async def test_who_is_on_call_gives_rank_order_until_and_next(db):
+    await load(db, account_doc([WEEKS]))
+    sched = await schedule(db)
+    async with db.read() as s:
+        midweek = await who_is_on_call(s, sched, local(2025, 5, 6, 12))
+        weekend = await who_is_on_call(s, sched, local(2025, 5, 10, 12))
+    [first] = midweek
+    assert (first.rank, first.contact.name, first.original) == (0, "Anthony Giosi", None)
+    assert first.since == local(2025, 5, 5, 7, 30)
+    assert first.until == local(2025, 5, 12, 7, 30)
+    assert first.next_contact.name == "Luc Lambert"
+    assert first.next_at == local(2025, 5, 12, 7, 30)
+    assert first.contact.phones == ("+15145550102",)
+    assert [(o.rank, o.contact.key) for o in weekend] == [(0, "anthony"), (1, "marie")]
+    backup = weekend[1]
+    assert backup.until == local(2025, 5, 12, 7, 30)
+    assert backup.next_contact is None  # nobody backs up after the weekend
+    assert backup.next_at == local(2025, 5, 12, 7, 30)
+
+
+async def test_nobody_outside_shift_time_and_empty_shift_reported(db):
+    await load(
+        db,
+        account_doc(
+            [
+                {
+                    "name": "01 Horaire",
+                    "shifts": [
+                        shift("a", "2025-05-05T08:00", "2025-05-05T17:00", None),
+                        shift("b", "2025-05-06T08:00", "2025-05-06T17:00", "luc"),
+                    ],
+                }
+            ]
+        ),
+    )
+    sched = await schedule(db)
+    async with db.read() as s:
+        assert await who_is_on_call(s, sched, local(2025, 5, 5, 20)) == []
+        [empty] = await who_is_on_call(s, sched, local(2025, 5, 5, 9))
+    assert empty.contact is None
+    assert empty.until == local(2025, 5, 6, 8)  # nobody through the night either
+    assert empty.next_contact.key == "luc"  # after the night without shift
+    assert empty.next_at == local(2025, 5, 6, 8)
+
+
+async def test_next_changes_lists_handovers_and_holes(db):
+    await load(
+        db,
+        account_doc(
+            [
+                {
+                    "name": "01 Horaire",
+                    "shifts": [
+                        shift("a", "2025-05-05T08:00", "2025-05-05T17:00", "anthony"),
+                        shift("b", "2025-05-05T17:00", "2025-05-06T08:00", "anthony"),
+                        shift("c", "2025-05-06T08:00", "2025-05-06T17:00", "luc"),
+                    ],
+                }
+            ]
+        ),
+    )
+    sched = await schedule(db)
+    async with db.read() as s:
+        changes = await next_changes(s, sched, local(2025, 5, 5, 9))
+    # Anthony's two shifts are one stretch: the first change is Luc, then nobody.
+    assert [(c.at, c.contact.key if c.contact else None) for c in changes] == [
+        (local(2025, 5, 6, 8), "luc"),
+        (local(2025, 5, 6, 17), None),
+    ]
+
+
+async def test_spring_forward_week_is_167_hours_and_the_short_day_is_full(db):
+    await load(
+        db,
+        account_doc(
+            [
+                {
+                    "name": "01 Horaire",
+                    "shifts": [
+                        shift("w1", "2025-03-03T07:30", "2025-03-10T07:30", "anthony"),
+                        shift("w2", "2025-03-10T07:30", "2025-03-17T07:30", None),
+                    ],
+                }
+            ]
+        ),
+    )
+    sched = await schedule(db)
+    async with db.read() as s:
+        [view] = [v for v in await shifts_between(s, sched, local(2025, 3, 4), local(2025, 3, 5))]
+        [who] = await who_is_on_call(s, sched, local(2025, 3, 9, 3, 30))
+        cov = (await coverage(s, [sched], date(2025, 3, 8), date(2025, 3, 10)))[sched.id]
+    assert view.end - view.start == timedelta(hours=167)
+    assert who.contact.key == "anthony"
+    assert [d.status for d in cov] == [DayStatus.FULL, DayStatus.FULL, DayStatus.PARTIAL]
+    assert cov[2].uncovered == ((local(2025, 3, 10, 7, 30), local(2025, 3, 11)),)
+    assert cov[2].uncovered[0][0] == datetime(2025, 3, 10, 11, 30, tzinfo=UTC)
+
+
+async def test_fall_back_day_has_25_hours_of_coverage(db):
+    await load(
+        db,
+        account_doc(
+            [
+                {
+                    "name": "01 Horaire",
+                    "shifts": [
+                        shift("d1", "2025-11-02T00:00", "2025-11-03T00:00", None),
+                    ],
+                }
+            ]
+        ),
+    )
+    sched = await schedule(db)
+    async with db.read() as s:
+        [day] = (await coverage(s, [sched], date(2025, 11, 2), date(2025, 11, 2)))[sched.id]
+    assert day.status == DayStatus.NONE
+    [(start, end)] = day.uncovered
+    assert end - start == timedelta(hours=25)
+
+
+async def test_coverage_cuts_days_in_each_schedules_own_zone(db):
+    # The same UTC day of shift time, in a Toronto and a Vancouver schedule.
+    same_utc = ("2025-05-01T00:00-04:00", "2025-05-02T00:00-04:00")
+    await load(
+        db,
+        account_doc(
+            [
+                {
+                    "name": "Est",
+                    "timezone": "America/Toronto",
+                    "shifts": [shift("e1", *same_utc, "luc")],
+                },
+                {
+                    "name": "Ouest",
+                    "timezone": "America/Vancouver",
+                    "shifts": [
+                        shift("o1", *same_utc, "luc"),
+                        shift("o2", "2025-05-02T00:00-04:00", "2025-05-02T12:00-07:00", None),
+                    ],
+                },
+            ]
+        ),
+    )
+    est, ouest = await schedule(db, "Est"), await schedule(db, "Ouest")
+    async with db.read() as s:
+        cov = await coverage(s, [est, ouest], date(2025, 4, 30), date(2025, 5, 2))
+    assert [d.status for d in cov[est.id]] == [
+        DayStatus.NO_SHIFTS,
+        DayStatus.FULL,
+        DayStatus.NO_SHIFTS,
+    ]
+    # In Vancouver that shift runs Apr 30 21:00 -> May 1 21:00, then nobody until May 2 12:00.
+    assert [d.status for d in cov[ouest.id]] == [DayStatus.FULL, DayStatus.PARTIAL, DayStatus.NONE]
+    assert cov[ouest.id][1].uncovered == (
+        (local(2025, 5, 1, 21, tz=VAN), local(2025, 5, 2, tz=VAN)),
+    )
+
+
+async def test_rank_one_gap_makes_the_day_partial(db):
+    await load(
+        db,
+        account_doc(
+            [
+                {
+                    "name": "01 Horaire",
+                    "shifts": [
+                        shift("r0", "2025-05-05T00:00", "2025-05-06T00:00", "anthony"),
+                        shift("r1", "2025-05-05T00:00", "2025-05-06T00:00", None, rank=1),
+                    ],
+                }
+            ]
+        ),
+    )
+    sched = await schedule(db)
+    async with db.read() as s:
+        [day] = (await coverage(s, [sched], date(2025, 5, 5), date(2025, 5, 5)))[sched.id]
+    assert day.status == DayStatus.PARTIAL
+
+
+async def test_view_lists_shifts_of_the_period_with_refs(db):
+    await load(db, account_doc([WEEKS]))
+    sched = await schedule(db)
+    async with db.read() as s:
+        views = await shifts_between(s, sched, local(2025, 5, 10), local(2025, 5, 11))
+    assert [(v.rank, v.contact.key, v.label) for v in views] == [
+        (0, "anthony", "Rotation"),
+        (1, "marie", "Rotation"),
+    ]
+    assert len({v.ref for v in views}) == 2 and all(v.ref > 0 for v in views)
+
+
+async def test_after_an_empty_shift_ends_nobody_is_reported_without_error(db):
+    await load(
+        db,
+        account_doc(
+            [
+                {
+                    "name": "01 Horaire",
+                    "shifts": [
+                        shift("a", "2025-05-05T08:00", "2025-05-05T17:00", None),
+                        shift("b", "2025-05-06T08:00", "2025-05-06T17:00", "luc"),
+                    ],
+                }
+            ]
+        ),
+    )
+    sched = await schedule(db)
+    async with db.read() as s:
+        assert await who_is_on_call(s, sched, local(2025, 5, 5, 18)) == []
