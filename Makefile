@@ -24,10 +24,10 @@ test: lint
 	$(BIN)/pytest
 
 i18n: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
 		--project=garde -o locales/garde.pot bot core
-	$(BIN)/pybabel update --quiet -i locales/garde.pot -d locales -D garde --no-fuzzy-matching
-	$(BIN)/pybabel compile --quiet -d locales -D garde --statistics
+	$(BIN)/pybabel update -i locales/garde.pot -d locales -D garde --no-fuzzy-matching
+	$(BIN)/pybabel compile -d locales -D garde --statistics
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.oncall

@@ -32,6 +32,18 @@ from core.models import Account
 
 log = logging.getLogger("garde")
 
+KINDS = {
+    "accounts": N_("accounts"),
+    "contacts": N_("contacts"),
+    "schedules": N_("schedules"),
+    "shifts": N_("shifts"),
+    "messages": N_("messages"),
+    "calls": N_("calls"),
+    "billing": N_("billing entries"),
+    "info_pages": N_("information pages"),
+    "users": N_("users"),
+}
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="garde", description="Garde: on-call in Slack/Telegram.")
@@ -106,7 +118,7 @@ async def _import(garde: Garde, t: Translator, path: Path) -> int:
         for problem in invalid.problems:
             print(f"  {problem.path}: {t(problem.key, **problem.params)}", file=sys.stderr)
         return 1
-    counts = ", ".join(f"{kind} {n}" for kind, n in summary.counts.items())
+    counts = ", ".join(f"{t(KINDS[kind])} {n}" for kind, n in summary.counts.items())
     print(t(N_("Imported: {counts}."), counts=counts))
     return 0
 
