@@ -15,8 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.timeparse import When, parse_date, parse_month, parse_span, parse_when, take_month
-from core.errors import N_, GardeError
+from bot.timeparse import (
+    ParseError,
+    When,
+    parse_date,
+    parse_month,
+    parse_span,
+    parse_when,
+    take_month,
+)
+from core.errors import N_
 
 __all__ = [
     "ContactRef",
@@ -31,10 +39,6 @@ __all__ = [
     "take_month",
     "tokenize",
 ]
-
-
-class ParseError(GardeError):
-    """The user's text could not be read; the message says what was expected instead."""
 
 
 # --------------------------------------------------------------------------- tokens

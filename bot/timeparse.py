@@ -19,11 +19,8 @@ from zoneinfo import ZoneInfo
 from core.errors import N_, GardeError
 
 
-def _fail(key: str, **params: str) -> GardeError:
-    """A :class:`bot.parsing.ParseError` (imported here: bot.parsing imports this module)."""
-    from bot.parsing import ParseError
-
-    return ParseError(key, **params)
+class ParseError(GardeError):
+    """The user's text could not be read; the message says what was expected instead."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +129,7 @@ def _date_of(token: str, today: date) -> date | None:
     else:
         return None
     if found is None:
-        raise _fail(
+        raise ParseError(
             N_(
                 "“{text}” is not a valid date. Dates are month first: MM-DD (05-31) or "
                 "YYYY-MM-DD (2025-05-31), with a month from 1 to 12 and a day that month has."
@@ -160,7 +157,7 @@ def _time_of(token: str) -> tuple[int, int] | None:
     elif half or not (hour < 24 or (hour == 24 and minute == 0)):
         hour = -1
     if hour < 0 or minute > 59:
-        raise _fail(
+        raise ParseError(
             N_(
                 "“{text}” is not a valid time. Hours go from 0 to 23 (1 to 12 with am or "
                 "pm) and minutes from 00 to 59, e.g. 07:30, 7:30am or 19h30."
@@ -199,7 +196,7 @@ def _localize(wall: datetime, tz: ZoneInfo, has_time: bool) -> When:
         if not has_time:
             return When(at, False, False)
         after = "%H:%M" if at.date() == wall.date() else "%Y-%m-%d %H:%M"
-        raise _fail(
+        raise ParseError(
             N_(
                 "{date} {time} does not exist in {zone}: the clocks jump forward that day. "
                 "Use {suggestion} instead."
@@ -218,7 +215,7 @@ def _read_when(
 ) -> tuple[When, int, tuple[int, int] | None]:
     """Like :func:`parse_when`, plus the (hour, minute) when a time was given alone."""
     if not tokens or not tokens[0].strip():
-        raise _fail(N_("Date or time missing. Use e.g. 05-01 07:30, tomorrow 19h or now."))
+        raise ParseError(N_("Date or time missing. Use e.g. 05-01 07:30, tomorrow 19h or now."))
     local_now = now.astimezone(tz)
     if _norm(tokens[0]) in _NOW:
         return When(local_now, False, True), 1, None
@@ -230,7 +227,7 @@ def _read_when(
         return _localize(_wall(day, found[0]), tz, True), 1 + found[1], None
     found = _read_time(tokens)
     if found is None:
-        raise _fail(
+        raise ParseError(
             N_(
                 "“{text}” is not a date or a time. Use MM-DD HH:MM (05-01 07:30), YYYY-MM-DD, "
                 "today, tomorrow, a day name (mon, lundi), 7:30am, 19h30 or now."
@@ -268,12 +265,12 @@ def parse_span(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[When,
     would not be after the start (``19:00 07:00`` is overnight).
     """
     if not tokens:
-        raise _fail(
+        raise ParseError(
             N_("Start and end missing. Give both, e.g. 05-01 19:00 05-02 07:00 or 19:00 07:00.")
         )
     start, used, _ = _read_when(tokens, now, tz)
     if used == len(tokens):
-        raise _fail(
+        raise ParseError(
             N_("End missing after {start}. Give the end too, e.g. 05-02 07:00 or 07:00."),
             start=_show(start),
         )
@@ -289,7 +286,7 @@ def parse_span(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[When,
             if not _after(end, start):
                 end = _localize(wall + timedelta(days=1), tz, True)
     if not _after(end, start):
-        raise _fail(
+        raise ParseError(
             N_(
                 "The end ({end}) is not after the start ({start}). Give the start first, "
                 "then a later end, e.g. 05-01 19:00 05-02 07:00."
@@ -303,7 +300,7 @@ def parse_span(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[When,
 def parse_date(token: str, *, now: datetime, tz: ZoneInfo) -> date:
     """A date token alone: MM-DD, YYYY-MM-DD, MM/DD, today, tomorrow, a day name…"""
     if not token.strip():
-        raise _fail(
+        raise ParseError(
             N_(
                 "Date missing. Use MM-DD (05-01), YYYY-MM-DD, today, tomorrow "
                 "or a day name (mon, lundi)."
@@ -311,7 +308,7 @@ def parse_date(token: str, *, now: datetime, tz: ZoneInfo) -> date:
         )
     found = _date_of(token, now.astimezone(tz).date())
     if found is None:
-        raise _fail(
+        raise ParseError(
             N_(
                 "“{text}” is not a date. Use MM-DD (05-01), YYYY-MM-DD, today, "
                 "tomorrow or a day name (mon, lundi)."
@@ -324,7 +321,7 @@ def parse_date(token: str, *, now: datetime, tz: ZoneInfo) -> date:
 def take_month(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[int, int, int]:
     """A month at the start of ``tokens``: (year, month, tokens used)."""
     if not tokens or not tokens[0].strip():
-        raise _fail(N_("Month missing. Use a month name (may, mai), May 2025 or 2025-05."))
+        raise ParseError(N_("Month missing. Use a month name (may, mai), May 2025 or 2025-05."))
     word = _norm(tokens[0])
     if m := _YM.fullmatch(word):
         year, month = int(m.group(1)), int(m.group(2))
@@ -335,14 +332,14 @@ def take_month(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[int, 
         if len(tokens) > 1 and re.fullmatch(r"[0-9]{4}", year_word := _norm(tokens[1])):
             if int(year_word) in _YEARS:
                 return int(year_word), month, 2
-            raise _fail(_MONTH_FORMS, text=f"{tokens[0]} {tokens[1]}")
+            raise ParseError(_MONTH_FORMS, text=f"{tokens[0]} {tokens[1]}")
         today = now.astimezone(tz).date()
         year = _nearest(
             [today.year - 1, today.year, today.year + 1],
             lambda y: (y - today.year) * 12 + month - today.month,
         )
         return year, month, 1
-    raise _fail(_MONTH_FORMS, text=tokens[0])
+    raise ParseError(_MONTH_FORMS, text=tokens[0])
 
 
 def parse_month(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[int, int]:
@@ -352,5 +349,5 @@ def parse_month(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[int,
     """
     year, month, used = take_month(tokens, now=now, tz=tz)
     if used < len(tokens):
-        raise _fail(_MONTH_FORMS, text=" ".join(tokens))
+        raise ParseError(_MONTH_FORMS, text=" ".join(tokens))
     return year, month

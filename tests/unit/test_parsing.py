@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -716,16 +713,3 @@ def test_formatted_local_time_round_trips(instant, tz, now):
     # tzinfo would compare wall times and ignore fold)
     assert found.at.astimezone(UTC) == first.astimezone(UTC)
     assert found.folded == (first.utcoffset() != local.replace(fold=1).utcoffset())
-
-
-def test_timeparse_imports_on_its_own_and_raises_parse_error():
-    """bot.parsing re-exports bot.timeparse, which may be imported first all the same."""
-    code = (
-        "import bot.timeparse as t, datetime as d, zoneinfo as z\n"
-        "try:\n"
-        "    t.parse_date('13-01', now=d.datetime.now(d.UTC), tz=z.ZoneInfo('UTC'))\n"
-        "except Exception as e:\n"
-        "    import bot.parsing\n"
-        "    assert type(e) is bot.parsing.ParseError, e\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
