@@ -14,18 +14,20 @@ import signal
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.adapters import console
 from bot.app import Garde, SchemaBehind
 from bot.i18n import Translator, negotiate
 from bot.settings import Settings
 from core import schema
 from core.demo import build_demo
-from core.errors import N_
+from core.errors import N_, GardeError
+from core.identity import create_link_code
 from core.importdoc import InvalidDocument
 from core.importer import import_document, read_json
 from core.models import Account
@@ -55,12 +57,63 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     imp = sub.add_parser("import", help="import a data-format.md JSON document")
     imp.add_argument("file", type=Path)
+    say = sub.add_parser("say", help="run one chat command as a user and print the reply")
+    say.add_argument("--user", required=True, help="the Garde username to act as")
+    say.add_argument("--account", help="the account number to act on")
+    say.add_argument("--lang", dest="say_lang", choices=["fr", "en"], help="reply language")
+    say.add_argument("--now", type=_aware, help="the clock for this command (ISO 8601)")
+    say.add_argument("text", help='the command, e.g. "/oncall who"')
+    code = sub.add_parser("link-code", help="a one-time code (24 h) that links a chat to a user")
+    code.add_argument("username")
     demo = sub.add_parser("demo", help="load the demo data (account 4000)")
     demo.add_argument(
         "--if-empty", action="store_true", help="only into a database with no account"
     )
     demo.add_argument("--today", type=date.fromisoformat, help="the demo's today (default: today)")
     return parser
+
+
+def _aware(text: str) -> datetime:
+    """An ISO 8601 time for --now; without an offset it is UTC."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+async def _say(garde: Garde, t: Translator, args: argparse.Namespace) -> int:
+    await _prepared(garde, t)
+    now = args.now or garde.now()
+    try:
+        await console.prepare(garde.db, args.user, now, args.account)
+    except GardeError as error:
+        print(t(error.key, **error.params))
+        return 0
+    print(await console.say(garde.dispatcher, args.user, args.text, now, lang=args.say_lang))
+    return 0
+
+
+async def _link_code(garde: Garde, t: Translator, username: str) -> int:
+    await _prepared(garde, t)
+    try:
+        async with garde.db.write() as session:
+            code = await create_link_code(session, username, garde.now())
+    except GardeError as error:
+        print(t(error.key, **error.params), file=sys.stderr)
+        return 1
+    print(
+        t(
+            N_("Link code for {username} (valid 24 hours, once): {code}"),
+            username=username,
+            code=code,
+        )
+    )
+    print(t(N_("In Slack or Telegram, send: /link {code}"), code=code))
+    bot_name = garde.settings.telegram_bot_username
+    if bot_name:
+        print(t(N_("Telegram link: {url}"), url=f"https://t.me/{bot_name}?start={code}"))
+    return 0
 
 
 async def _prepared(garde: Garde, t: Translator) -> None:
@@ -150,6 +203,10 @@ async def _run(args: argparse.Namespace, t: Translator) -> int:
             )
         elif args.command == "import":
             return await _import(garde, t, args.file)
+        elif args.command == "say":
+            return await _say(garde, t, args)
+        elif args.command == "link-code":
+            return await _link_code(garde, t, args.username)
         elif args.command == "demo":
             return await _demo(garde, t, args.if_empty, args.today)
         return 0

@@ -13,7 +13,10 @@ from datetime import UTC, datetime
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.dispatch import Dispatcher
+from bot.handlers import all_commands
 from bot.i18n import Catalogs
+from bot.registry import Registry
 from bot.settings import Settings
 from core import schema
 from core.db import Database
@@ -32,10 +35,14 @@ class Garde:
     settings: Settings
     db: Database
     catalogs: Catalogs
+    registry: Registry
+    dispatcher: Dispatcher
 
     @classmethod
     def create(cls, settings: Settings) -> Garde:
-        return cls(settings=settings, db=Database(settings.database_url), catalogs=Catalogs())
+        db, catalogs = Database(settings.database_url), Catalogs()
+        registry = Registry(all_commands())
+        return cls(settings, db, catalogs, registry, Dispatcher(db, catalogs, registry, settings))
 
     async def prepare_database(self) -> bool:
         """Create the schema of an empty database; return True if it was empty.

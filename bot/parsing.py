@@ -210,3 +210,16 @@ def _only(found: list[Any], text: str) -> Any:
 
 def _names(contacts: list[Any]) -> str:
     return ", ".join(sorted((c.name or "" for c in contacts), key=lambda n: (_fold(n), n)))
+
+
+def split_command(text: str) -> tuple[str, list[str], str | None]:
+    """``/oncall@GardeBot who -- note`` -> ``("oncall", ["who"], "note")``.
+
+    The name is lower-cased, its slash and a Telegram ``@botname`` suffix removed; an
+    empty text gives the name ``""`` (the dispatcher answers with help).
+    """
+    tokens, comment = tokenize(text.strip())
+    if not tokens:
+        return "", [], comment
+    name = tokens[0].lstrip("/").split("@", 1)[0].lower()
+    return name, tokens[1:], comment

@@ -23,3 +23,4 @@ class Settings(BaseSettings):
     default_locale: str = "fr"
     log_level: str = "INFO"
     ingest_token: SecretStr | None = None
+    telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>

@@ -283,6 +283,20 @@ class ChatIdentity(Base):
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+
+
+class LinkCode(Base):
+    """A one-time code that links a chat identity to a user (only its hash is kept)."""
+
+    __tablename__ = "link_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 __all__ = [
     "ROLES",
     "Account",
@@ -294,6 +308,7 @@ __all__ = [
     "ChatIdentity",
     "Contact",
     "InfoPage",
+    "LinkCode",
     "Membership",
     "Message",
     "Override",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.audit import Origin
 from core.db import Database
 from core.importer import import_document
-from core.models import Account
+from core.models import Account, Base
 from core.schedules import ContactInfo, ScheduleInfo, account_contacts, find_schedule
 
 CONTACTS = [
@@ -79,3 +79,14 @@ async def contact(db: Database, key: str, number: str = "4000") -> ContactInfo:
         return next(
             c for c in await account_contacts(session, await account_id(db, number)) if c.key == key
         )
+
+
+async def snapshot(db: Database) -> dict[str, list[tuple]]:
+    """Every row of every table but the audit log: equal snapshots mean nothing was written."""
+    out = {}
+    async with db.read() as s:
+        for table in Base.metadata.sorted_tables:
+            if table.name != "audit_log":
+                rows = (await s.execute(select(table).order_by(*table.primary_key))).all()
+                out[table.name] = [tuple(r) for r in rows]
+    return out

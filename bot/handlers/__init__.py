@@ -1,0 +1,19 @@
+"""Handlers: one module per command family; each lists its commands in ``COMMANDS``."""
+
+from __future__ import annotations
+
+from bot.registry import CommandSpec
+
+
+def all_commands() -> list[CommandSpec]:
+    """Every command of every family, in the order help lists them."""
+    from bot.handlers import account, help, identity, oncall, override, shifts
+
+    return [
+        *oncall.COMMANDS,
+        *override.COMMANDS,
+        *shifts.COMMANDS,
+        *account.COMMANDS,
+        *identity.COMMANDS,
+        *help.COMMANDS,
+    ]

@@ -24,7 +24,7 @@ from core.models import (
     Shift,
     User,
 )
-from tests.builders import account_doc, shift
+from tests.builders import account_doc, shift, snapshot
 
 NOW = datetime(2025, 5, 1, tzinfo=UTC)
 
@@ -34,17 +34,6 @@ async def run_import(db, raw, tmp_path: Path, base_dir: Path | None = None):
         return await import_document(
             session, raw, base_dir=base_dir, recordings_dir=tmp_path / "store", now=NOW
         )
-
-
-async def snapshot(db) -> dict[str, list[tuple]]:
-    """Every row of every table but the audit log (an import is itself audited)."""
-    out = {}
-    async with db.read() as s:
-        for table in Base.metadata.sorted_tables:
-            if table.name != "audit_log":
-                rows = (await s.execute(select(table).order_by(*table.primary_key))).all()
-                out[table.name] = [tuple(r) for r in rows]
-    return out
 
 
 async def test_demo_imports_and_a_second_import_changes_nothing(db, tmp_path):

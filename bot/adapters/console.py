@@ -1,0 +1,86 @@
+"""The terminal chat: ``garde say`` for one command, and the interactive demo chat.
+
+A console line is a command like any other; replies are rendered as plain text,
+each button on its own line as ``[Label] -> /command args``. The console acts as
+the Garde user it is started for: the operator's own terminal is trusted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.contract import Actor, Conversation, Reply
+from bot.dispatch import Dispatcher
+from core.db import Database
+from core.identity import find_identity, link_console_identity, set_active_account
+
+
+def render(replies: list[Reply]) -> str:
+    """Replies as terminal text."""
+    return "\n\n".join(_render_one(r) for r in replies)
+
+
+def _render_one(reply: Reply) -> str:
+    lines = []
+    if reply.title:
+        lines += [reply.title, "=" * len(reply.title)]
+    if reply.text:
+        lines.append(reply.text)
+    lines += [f"{label}: {value}" for label, value in reply.fields]
+    if reply.rows:
+        widths = [max(len(row[i]) for row in reply.rows) for i in range(len(reply.rows[0]))]
+        lines += [
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in reply.rows
+        ]
+    lines += [f"📎 {f.name} ({f.path})" for f in reply.files]
+    lines += [f"[{a.label}] -> {a.command}" for a in reply.actions]
+    return "\n".join(lines)
+
+
+def _actor(username: str) -> tuple[Actor, Conversation]:
+    return Actor("console", username, name=username), Conversation("console", username)
+
+
+async def prepare(db: Database, username: str, now: datetime, account: str | None) -> None:
+    """Link the terminal to ``username`` and, if asked, make ``account`` its active one."""
+    async with db.write() as session:
+        await link_console_identity(session, username, now)
+    if account is not None:
+        async with db.write() as session:
+            identity = await find_identity(session, "console", "", username)
+            assert identity is not None
+            await set_active_account(session, identity.id, account)
+
+
+async def say(
+    dispatcher: Dispatcher, username: str, text: str, now: datetime, lang: str | None = None
+) -> str:
+    """Run one command as ``username`` and return the rendered reply."""
+    actor, conversation = _actor(username)
+    return render(await dispatcher.run(text, actor, conversation, now, lang=lang))
+
+
+async def chat(dispatcher: Dispatcher, username: str, clock: Callable[[], datetime]) -> None:
+    """The interactive demo chat on this terminal, until end of input."""
+    actor, conversation = _actor(username)
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, _read_line)
+        if line is None:
+            return
+        if line.strip():
+            replies = await dispatcher.run(line, actor, conversation, clock())
+            print(render(replies), end="\n\n", flush=True)
+
+
+def _read_line() -> str | None:
+    try:
+        return input("garde> ")
+    except EOFError:
+        return None
+    finally:
+        sys.stdout.flush()

@@ -1,0 +1,43 @@
+"""What a handler gets besides the command: who acts, on which account, in which language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.contract import Command
+from bot.i18n import Catalogs, Translator
+from bot.registry import Registry
+from bot.settings import Settings
+from core.audit import Origin
+from core.db import Database
+from core.identity import AccountInfo, Identity, UserInfo, role_allows
+
+
+@dataclass
+class Context:
+    """Built per command by the dispatcher; handlers read it, never build it."""
+
+    db: Database
+    catalogs: Catalogs
+    t: Translator
+    now: datetime
+    settings: Settings
+    registry: Registry
+    identity: Identity | None = None
+    account: AccountInfo | None = None  # the active account (None for account-less commands)
+    role: str | None = None  # the user's role on ``account``
+    accounts: list[tuple[AccountInfo, str]] = field(default_factory=list)
+
+    @property
+    def user(self) -> UserInfo | None:
+        return self.identity.user if self.identity else None
+
+    def allows(self, role: str) -> bool:
+        return role_allows(self.role, role)
+
+    def origin(self, command: Command) -> Origin:
+        """The audit trail's "who and from where" for a change made by this command."""
+        conv = command.conversation
+        team = f"{command.actor.team_id}/" if command.actor.team_id else ""
+        return Origin(self.user.id if self.user else None, f"{conv.platform}:{team}{conv.id}")

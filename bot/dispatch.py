@@ -1,0 +1,140 @@
+"""Text in, replies out: identity, account, role and language, then the handler.
+
+Every command goes through :meth:`Dispatcher.run`, from every adapter and from
+button presses alike, so the checks of ``product.md`` §8 live here once: an
+unlinked identity gets linking instructions and nothing else; a command acts only
+on an account the user holds, with the role it needs. Errors become replies in the
+user's language: an expected error says what was wrong, anything else is logged
+with a reference and answered with a short apology (no traceback reaches a chat).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+
+from bot.context import Context
+from bot.contract import Actor, Command, Conversation, Reply
+from bot.i18n import Catalogs, Translator, negotiate
+from bot.parsing import split_command
+from bot.registry import CommandSpec, Registry
+from bot.settings import Settings
+from core.db import Database
+from core.errors import N_, GardeError
+from core.identity import Identity, find_identity, role_allows, user_accounts
+
+log = logging.getLogger("garde.dispatch")
+
+ROLE_NAMES = {"viewer": N_("viewer"), "scheduler": N_("scheduler"), "admin": N_("admin")}
+
+
+class Dispatcher:
+    """Runs commands for every adapter; holds the services handlers need."""
+
+    def __init__(
+        self, db: Database, catalogs: Catalogs, registry: Registry, settings: Settings
+    ) -> None:
+        self.db, self.catalogs, self.registry, self.settings = db, catalogs, registry, settings
+
+    async def run(
+        self,
+        text: str,
+        actor: Actor,
+        conversation: Conversation,
+        at: datetime,
+        *,
+        lang: str | None = None,
+    ) -> list[Reply]:
+        """Run one command text (typed, or the command of a pressed button).
+
+        ``lang`` forces the language (``garde say --lang``); otherwise: the identity's
+        /lang choice, the platform's hint, the user's, the account's, the default.
+        """
+        t = self.catalogs.translator(
+            negotiate(lang, actor.locale_hint, default=self.settings.default_locale)
+        )
+        try:
+            name, args, comment = split_command(text)
+            async with self.db.read() as session:
+                identity = await find_identity(
+                    session, actor.platform, actor.team_id, actor.user_id
+                )
+                accounts = await user_accounts(session, identity.user.id) if identity else []
+            active = _active_account(identity, accounts)
+            t = self.catalogs.translator(
+                negotiate(
+                    lang,
+                    identity.locale if identity else None,
+                    actor.locale_hint,
+                    identity.user.locale if identity else None,
+                    active[0].locale if active else None,
+                    default=self.settings.default_locale,
+                )
+            )
+            spec = self.registry.find(name or "help")
+            if spec is None:
+                return [Reply(t(N_("There is no command /{name}. /help lists them."), name=name))]
+            command = Command(spec.name, tuple(args), text, actor, conversation, at, comment)
+            ctx = Context(
+                self.db,
+                self.catalogs,
+                t,
+                at,
+                self.settings,
+                self.registry,
+                identity,
+                accounts=accounts,
+            )
+            refusal = _refusal(spec, ctx, active, t)
+            if refusal:
+                return [refusal]
+            if active:
+                ctx.account, ctx.role = active
+            result = await spec.handler(command, ctx)
+        except GardeError as error:
+            return [Reply(t(error.key, **error.params))]
+        except Exception:
+            ref = secrets.token_hex(4)
+            log.exception("command failed (reference %s)", ref)
+            return [Reply(t(N_("Sorry, something went wrong (reference {ref})."), ref=ref))]
+        return result if isinstance(result, list) else [result]
+
+
+def _active_account(identity: Identity | None, accounts: list) -> tuple | None:
+    """The account this identity chose if its user still holds it, else the first held."""
+    if identity is None or not accounts:
+        return None
+    for account, role in accounts:
+        if account.id == identity.active_account_id:
+            return account, role
+    return accounts[0]
+
+
+def _refusal(spec: CommandSpec, ctx: Context, active: tuple | None, t: Translator) -> Reply | None:
+    """Why this identity may not run ``spec`` now, or None when it may."""
+    if ctx.identity is None and spec.needs_link:
+        return Reply(
+            t(
+                N_(
+                    "This chat is not linked to a Garde user yet. Ask your administrator for a "
+                    "link code, then send /link CODE here."
+                )
+            )
+        )
+    if spec.role is None:
+        return None
+    if active is None:
+        return Reply(t(N_("Your user has no account yet. Ask your administrator for access.")))
+    account, role = active
+    if not role_allows(role, spec.role):
+        return Reply(
+            t(
+                N_("/{command} needs the {needed} role on account {number}; you are {role}."),
+                command=spec.name,
+                needed=t(ROLE_NAMES[spec.role]),
+                number=account.number,
+                role=t(ROLE_NAMES[role]),
+            )
+        )
+    return None

@@ -1,0 +1,76 @@
+"""/account: the accounts a user holds, switching between them, and their info pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.contract import Action, Command, Reply
+from bot.dispatch import ROLE_NAMES
+from bot.registry import CommandSpec
+from core.errors import N_
+from core.identity import set_active_account
+from core.models import InfoPage
+
+INFO = ("info",)
+
+
+async def account(command: Command, ctx: Context) -> Reply | list[Reply]:
+    """/account lists; /account NUMBER switches (remembered for this chat); /account info."""
+    assert ctx.identity is not None
+    if command.args and command.args[0].lower() in INFO:
+        return await _info(ctx)
+    if command.args:
+        async with ctx.db.write() as session:
+            chosen = await set_active_account(session, ctx.identity.id, command.args[0])
+        return Reply(
+            ctx.t(
+                N_("Now working on account {number} ({name})."),
+                number=chosen.number,
+                name=chosen.name,
+            )
+        )
+    if not ctx.accounts:
+        return Reply(ctx.t(N_("Your user has no account yet. Ask your administrator for access.")))
+    active = ctx.account.id if ctx.account else None
+    rows = [[ctx.t(N_("Account")), ctx.t(N_("Name")), ctx.t(N_("Role"))]]
+    rows += [
+        [("▶ " if a.id == active else "  ") + a.number, a.name, ctx.t(ROLE_NAMES[role])]
+        for a, role in ctx.accounts
+    ]
+    actions = [Action(a.number, f"/account {a.number}") for a, _ in ctx.accounts if a.id != active]
+    return Reply(
+        ctx.t(N_("Your accounts (▶ the one you are working on):")), rows=rows, actions=actions
+    )
+
+
+async def _info(ctx: Context) -> list[Reply]:
+    assert ctx.account is not None
+    async with ctx.db.read() as session:
+        pages = list(
+            await session.scalars(
+                select(InfoPage)
+                .where(InfoPage.account_id == ctx.account.id)
+                .order_by(InfoPage.position)
+            )
+        )
+    if not pages:
+        return [
+            Reply(
+                ctx.t(N_("Account {number} has no information pages."), number=ctx.account.number)
+            )
+        ]
+    return [Reply(page.body, title=page.title) for page in pages]
+
+
+COMMANDS = [
+    CommandSpec(
+        "account",
+        account,
+        N_("Your accounts; switch with a number; info pages."),
+        N_("/account [NUMBER | info]"),
+        role=None,
+        aliases=("compte",),
+        examples=("/account", "/account 4100", "/account info"),
+    ),
+]

@@ -1,0 +1,132 @@
+"""What the on-call handlers share: reading schedule, contact and shift arguments,
+and showing contacts and times. Each raises a ``GardeError`` with a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Context
+from bot.parsing import ParseError, parse_contact, parse_when, resolve_contact
+from core.errors import N_, NotFound
+from core.models import Schedule, Shift
+from core.schedules import (
+    ContactInfo,
+    ScheduleInfo,
+    account_contacts,
+    find_schedule,
+    list_schedules,
+)
+
+_REF = re.compile(r"^#?(\d{1,9})$")
+
+
+def parse_ref(token: str) -> int | None:
+    """``#12`` (or ``12``) -> 12; None when the token is not a ref."""
+    m = _REF.match(token.strip())
+    return int(m.group(1)) if m else None
+
+
+def quoted(name: str) -> str:
+    """A schedule name as the user must type it: quoted when it has a space."""
+    return f'"{name}"' if " " in name else name
+
+
+async def schedule_arg(
+    ctx: Context,
+    session: AsyncSession,
+    name: str | None,
+    *,
+    span: tuple[datetime, datetime] | None = None,
+) -> ScheduleInfo:
+    """The schedule named by ``name``; without a name, the account's only schedule, or the
+    only one with shifts over ``span``. Otherwise the reply lists the schedules to choose."""
+    assert ctx.account is not None
+    if name:
+        return await find_schedule(session, ctx.account.id, name)
+    schedules = await list_schedules(session, ctx.account.id)
+    if len(schedules) == 1:
+        return schedules[0]
+    if span is not None and schedules:
+        with_shifts = list(
+            await session.scalars(
+                select(Schedule.id)
+                .join(Shift, Shift.schedule_id == Schedule.id)
+                .where(
+                    Schedule.account_id == ctx.account.id,
+                    Shift.end_at > span[0],
+                    Shift.start_at < span[1],
+                )
+                .distinct()
+            )
+        )
+        if len(with_shifts) == 1:
+            return next(s for s in schedules if s.id == with_shifts[0])
+    if not schedules:
+        raise NotFound(N_("Account {number} has no schedule yet."), number=ctx.account.number)
+    raise NotFound(
+        N_("Which schedule? Add its name: {names}."),
+        names=", ".join(quoted(s.name) for s in schedules),
+    )
+
+
+async def contact_arg(ctx: Context, session: AsyncSession, token: str) -> ContactInfo:
+    """A contact of the active account from ``@luc``, ``<@U123|luc>``, ``luc`` or a full name."""
+    assert ctx.account is not None
+    contacts = await account_contacts(session, ctx.account.id)
+    return resolve_contact(parse_contact(token), contacts)
+
+
+async def shift_arg(
+    ctx: Context, session: AsyncSession, tokens: list[str], schedule: ScheduleInfo | None = None
+) -> tuple[int, int]:
+    """A shift given as ``#12`` or as its start (``05-01 07:30``); returns (ref, tokens used).
+
+    A start must name exactly one shift of the account (of ``schedule`` if given).
+    """
+    assert ctx.account is not None
+    if not tokens:
+        raise ParseError(N_("Shift missing. Give its ref from /oncall view (#12) or its start."))
+    ref = parse_ref(tokens[0])
+    if ref is not None:
+        return ref, 1
+    schedules = [schedule] if schedule else await list_schedules(session, ctx.account.id)
+    matches: list[int] = []
+    used = 1
+    for sched in schedules:
+        when, used = parse_when(tokens, now=ctx.now, tz=sched.tz)
+        matches += list(
+            await session.scalars(
+                select(Shift.ref).where(Shift.schedule_id == sched.id, Shift.start_at == when.at)
+            )
+        )
+    if len(matches) == 1:
+        return matches[0], used
+    text = " ".join(tokens[:used])
+    if not matches:
+        raise NotFound(
+            N_("No shift starts at {text}. /oncall view shows the shifts and their refs."),
+            text=text,
+        )
+    raise NotFound(
+        N_("Several shifts start at {text}: {refs}. Give the ref instead."),
+        text=text,
+        refs=", ".join(f"#{r}" for r in sorted(matches)),
+    )
+
+
+def contact_line(ctx: Context, contact: ContactInfo | None) -> str:
+    """``Luc Lambert · +15145550101`` — a name and the first way to reach them."""
+    if contact is None:
+        return ctx.t(N_("nobody"))
+    reach = contact.phones[0] if contact.phones else contact.sms or contact.email
+    return f"{contact.name} · {reach}" if reach else contact.name
+
+
+def when(ctx: Context, at: datetime, schedule: ScheduleInfo) -> str:
+    """A time as the schedule's people read it: ``lun. 5 mai 07 h 30``."""
+    return ctx.t.datetime(at, schedule.tz)

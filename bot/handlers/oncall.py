@@ -1,0 +1,3 @@
+"""(in progress: filled by the oncall family)."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""(in progress: filled by the override family)."""
+
+COMMANDS: list = []

@@ -1,0 +1,199 @@
+"""Who is who: chat identities, the Garde users they act as, their accounts and roles.
+
+A chat identity (Slack team + user, Telegram user, console user) acts only as the
+user it is linked to, and only on accounts that user holds, with that user's role
+there. Linking takes a one-time code an admin hands out; only its hash is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import N_, Forbidden, Invalid, NotFound
+from core.models import Account, ChatIdentity, LinkCode, Membership, User
+
+ROLE_RANK = {"viewer": 0, "scheduler": 1, "admin": 2}
+LINK_CODE_LIFETIME = timedelta(hours=24)
+# No 0/O, 1/I/L: codes are read aloud and typed on phones.
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_CODE_LENGTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    id: int
+    username: str
+    name: str
+    locale: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    id: int
+    number: str
+    name: str
+    timezone: str
+    locale: str
+    lookahead_days: int
+
+    @classmethod
+    def of(cls, a: Account) -> AccountInfo:
+        return cls(a.id, a.number, a.name, a.timezone, a.locale, a.lookahead_days)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A linked chat identity, with what it remembers (active account, language)."""
+
+    id: int
+    user: UserInfo
+    active_account_id: int | None
+    locale: str | None
+
+
+def role_allows(role: str | None, required: str) -> bool:
+    """Whether ``role`` is at least ``required`` (viewer < scheduler < admin)."""
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[required]
+
+
+async def find_identity(
+    session: AsyncSession, platform: str, team_id: str, external_id: str
+) -> Identity | None:
+    """The linked identity of a platform user, or None when it is not linked."""
+    row = (
+        await session.execute(
+            select(ChatIdentity, User)
+            .join(User, User.id == ChatIdentity.user_id)
+            .where(
+                ChatIdentity.platform == platform,
+                ChatIdentity.team_id == team_id,
+                ChatIdentity.external_id == external_id,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    ident, user = row
+    return Identity(
+        ident.id,
+        UserInfo(user.id, user.username, user.name, user.locale),
+        ident.active_account_id,
+        ident.locale,
+    )
+
+
+async def user_accounts(session: AsyncSession, user_id: int) -> list[tuple[AccountInfo, str]]:
+    """The accounts a user holds, with the role on each, by account number."""
+    rows = await session.execute(
+        select(Account, Membership.role)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Account.number)
+    )
+    return [(AccountInfo.of(a), role) for a, role in rows]
+
+
+async def set_active_account(session: AsyncSession, identity_id: int, number: str) -> AccountInfo:
+    """Remember the account this identity works on; only one its user holds."""
+    ident = await session.get(ChatIdentity, identity_id)
+    assert ident is not None
+    for account, _role in await user_accounts(session, ident.user_id):
+        if account.number == number:
+            ident.active_account_id = account.id
+            return account
+    raise Forbidden(
+        N_("You have no access to account {number}. /account lists yours."), number=number
+    )
+
+
+async def set_identity_locale(session: AsyncSession, identity_id: int, lang: str) -> None:
+    ident = await session.get(ChatIdentity, identity_id)
+    assert ident is not None
+    ident.locale = lang
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+async def create_link_code(session: AsyncSession, username: str, now: datetime) -> str:
+    """A new one-time code for ``username``, valid 24 hours; only its hash is stored."""
+    user = await session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(N_("There is no user “{username}”."), username=username)
+    code = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_LENGTH))
+    session.add(
+        LinkCode(
+            code_hash=_hash(code),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + LINK_CODE_LIFETIME,
+        )
+    )
+    return code
+
+
+async def redeem_link_code(
+    session: AsyncSession,
+    code: str,
+    *,
+    platform: str,
+    team_id: str,
+    external_id: str,
+    now: datetime,
+) -> UserInfo:
+    """Link a chat identity with a code; the code is spent. Refuses unknown or old codes."""
+    link = await session.scalar(select(LinkCode).where(LinkCode.code_hash == _hash(code)))
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        raise Invalid(
+            N_("This code is unknown, used or expired. Ask your administrator for a new one.")
+        )
+    link.used_at = now
+    user = await session.get(User, link.user_id)
+    assert user is not None
+    ident = await session.scalar(
+        select(ChatIdentity).where(
+            ChatIdentity.platform == platform,
+            ChatIdentity.team_id == team_id,
+            ChatIdentity.external_id == external_id,
+        )
+    )
+    if ident is None:
+        session.add(
+            ChatIdentity(
+                platform=platform,
+                team_id=team_id,
+                external_id=external_id,
+                user_id=user.id,
+                linked_at=now,
+            )
+        )
+    else:  # a new code moves the identity to the code's user, forgetting the old choices
+        ident.user_id, ident.linked_at, ident.active_account_id = user.id, now, None
+    return UserInfo(user.id, user.username, user.name, user.locale)
+
+
+async def link_console_identity(session: AsyncSession, username: str, now: datetime) -> None:
+    """Link the terminal of ``username`` (the operator's own machine is trusted)."""
+    user = await session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(N_("There is no user “{username}”."), username=username)
+    exists = await session.scalar(
+        select(ChatIdentity.id).where(
+            ChatIdentity.platform == "console",
+            ChatIdentity.team_id == "",
+            ChatIdentity.external_id == username,
+        )
+    )
+    if exists is None:
+        session.add(
+            ChatIdentity(
+                platform="console", team_id="", external_id=username, user_id=user.id, linked_at=now
+            )
+        )
