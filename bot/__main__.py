@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from bot.adapters import console
 from bot.app import Garde, SchemaBehind
-from bot.i18n import Translator, negotiate
+from bot.i18n import Catalogs, Translator, negotiate
 from bot.settings import Settings
 from core import schema
 from core.demo import build_demo
@@ -150,8 +150,32 @@ async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    terminal = None
+    if sys.stdin.isatty() and garde.settings.console_user:
+        terminal = asyncio.create_task(_terminal_chat(garde, t, stop))
     await stop.wait()
+    if terminal:
+        terminal.cancel()
     await runner.cleanup()
+
+
+async def _terminal_chat(garde: Garde, t: Translator, stop: asyncio.Event) -> None:
+    """The demo chat beside the server (``make run`` in a terminal); Ctrl-D stops both."""
+    user = garde.settings.console_user
+    try:
+        await console.prepare(garde.db, user, garde.now(), None)
+    except GardeError as error:
+        print(t(error.key, **error.params))
+        return
+    print(
+        t(
+            N_("Chat as {user} here: try /oncall, /oncall coverage, /help. Ctrl-D quits."),
+            user=user,
+        ),
+        flush=True,
+    )
+    await console.chat(garde.dispatcher, user, garde.now)
+    stop.set()
 
 
 async def _import(garde: Garde, t: Translator, path: Path) -> int:
@@ -220,8 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    from bot.i18n import Catalogs
-
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per command is noise
     t = Catalogs().translator(negotiate(args.lang, os.environ.get("LANG"), default="en"))
     return asyncio.run(_run(args, t))
 

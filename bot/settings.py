@@ -21,6 +21,6 @@ class Settings(BaseSettings):
     public_url: str | None = None
     recordings_dir: Path = Path("./recordings")
     default_locale: str = "fr"
-    log_level: str = "INFO"
+    console_user: str = "demo"  # who the terminal chat of `garde serve` acts as
     ingest_token: SecretStr | None = None
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>

@@ -29,12 +29,14 @@ Say = Callable[..., Awaitable[str]]
 @pytest.fixture
 async def garde(db, db_url: str, tmp_path: Path):
     """A composed Garde on the test database, with the demo data loaded."""
-    app = Garde.create(Settings(database_url=db_url, recordings_dir=tmp_path / "rec",
-                                _env_file=None))
+    app = Garde.create(
+        Settings(database_url=db_url, recordings_dir=tmp_path / "rec", _env_file=None)
+    )
     path = build_demo(tmp_path / "demo", today=TODAY)
     async with app.db.write() as session:
-        await import_document(session, read_json(path), base_dir=path.parent,
-                              recordings_dir=tmp_path / "rec", now=NOW)
+        await import_document(
+            session, read_json(path), base_dir=path.parent, recordings_dir=tmp_path / "rec", now=NOW
+        )
     yield app
     await app.close()
 
@@ -43,8 +45,14 @@ async def garde(db, db_url: str, tmp_path: Path):
 def say(garde: Garde) -> Say:
     """Run a command as a demo user (``demo`` admin, ``alice`` scheduler, ``bob`` viewer)."""
 
-    async def run(text: str, *, user: str = "demo", now: datetime = NOW, lang: str | None = "en",
-                  account: str | None = None) -> str:
+    async def run(
+        text: str,
+        *,
+        user: str = "demo",
+        now: datetime = NOW,
+        lang: str | None = "en",
+        account: str | None = None,
+    ) -> str:
         await console.prepare(garde.db, user, now, account)
         return await console.say(garde.dispatcher, user, text, now, lang=lang)
 

@@ -30,6 +30,7 @@ async def test_lang_is_remembered_for_this_chat(say):
 async def test_account_switch_is_remembered_and_limited_to_held_accounts(say, garde):
     assert "4100 (Plomberie Laval)" in await say("/account 4100")
     assert "▶ 4100" in await say("/account")
+    await say("/help", user="alice")  # links alice's console before the snapshot
     before = await snapshot(garde.db)
     refused = await say("/account 4100", user="alice")
     assert refused == "You have no access to account 4100. /account lists yours."
@@ -39,8 +40,8 @@ async def test_account_switch_is_remembered_and_limited_to_held_accounts(say, ga
 async def test_unlinked_identity_gets_instructions_then_links_with_a_code(garde):
     actor = Actor("telegram", "555", locale_hint="fr")
     where = Conversation("telegram", "555")
-    [reply] = await garde.dispatcher.run("/oncall", actor, where, NOW)
-    assert "/link" in reply.text and "pas encore" in reply.text
+    [reply] = await garde.dispatcher.run("/account", actor, where, NOW)
+    assert "/lier CODE" in reply.text and "pas encore" in reply.text
     async with garde.db.write() as session:
         code = await create_link_code(session, "bob", NOW)
     [bad] = await garde.dispatcher.run("/link WRONGCODE1", actor, where, NOW)
@@ -48,7 +49,7 @@ async def test_unlinked_identity_gets_instructions_then_links_with_a_code(garde)
     [ok] = await garde.dispatcher.run(f"/start {code.lower()}", actor, where, NOW)
     assert "bob" in ok.text
     [again] = await garde.dispatcher.run(f"/link {code}", Actor("telegram", "777"), where, NOW)
-    assert "expired" in again.text  # a code links once
+    assert "expiré" in again.text  # a code links once (French: the default language)
     async with garde.db.read() as session:
         linked = await session.scalar(select(ChatIdentity).where(ChatIdentity.external_id == "555"))
     assert linked is not None

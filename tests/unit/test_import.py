@@ -15,7 +15,6 @@ from core.importer import import_document, read_json
 from core.models import (
     Account,
     Assignment,
-    Base,
     Call,
     ChatIdentity,
     Contact,
