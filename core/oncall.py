@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +44,7 @@ class Change:
     rank: int
     contact: ContactInfo | None
     shift_ref: int
+    hole: bool = False  # True: no shift of this rank from ``at`` (not a shift to fill)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,19 +145,40 @@ def _on_call(
     )
 
 
+_HOLE = ("hole",)
+
+
+def _holder(seg: Segment) -> tuple:
+    return ("contact", seg.contact_id) if seg.contact_id is not None else ("nobody",)
+
+
 async def next_changes(
     session: AsyncSession, schedule: ScheduleInfo, at: datetime, limit: int = 10
 ) -> list[Change]:
-    """The next instants after ``at`` where who is on call changes, in time then rank order."""
-    tl = await load_timelines(session, [schedule.id], at, at + LOOKAHEAD)
+    """The next instants after ``at`` where who is on call changes, in time then rank order.
+
+    A change to nobody is either a shift nobody holds (to be filled) or ``hole``: the
+    rank has no shift from then (a backup's weekend ends); both are listed.
+    """
+    horizon = at + LOOKAHEAD
+    tl = await load_timelines(session, [schedule.id], at, horizon)
     changes: list[Change] = []
     for rank, segs in tl.ranks(schedule.id).items():
-        for prev, run in pairwise(_runs(segs, at + LOOKAHEAD)):
-            if run.start > at:
-                # A hole names the shift that just ended; a shift names itself.
-                seg = run.first or prev.first
-                ref = tl.shifts[seg.shift_id].ref if seg else 0
-                changes.append(Change(run.start, rank, tl.contact(run.contact_id), ref))
+        state = next((_holder(g) for g in segs if g.start <= at < g.end), _HOLE)
+        end: datetime | None = None
+        ref = 0
+        for seg in segs:
+            if seg.end <= at:
+                continue
+            if end is not None and seg.start > end and state != _HOLE:
+                changes.append(Change(end, rank, None, ref, hole=True))
+                state = _HOLE
+            ref = tl.shifts[seg.shift_id].ref
+            if _holder(seg) != state and seg.start > at:
+                changes.append(Change(seg.start, rank, tl.contact(seg.contact_id), ref))
+            state, end = _holder(seg), seg.end
+        if end is not None and end < horizon and state != _HOLE:
+            changes.append(Change(end, rank, None, ref, hole=True))
     changes.sort(key=lambda c: (c.at, c.rank))
     return changes[:limit]
 

@@ -1,3 +1,263 @@
-"""(in progress: filled by the oncall family)."""
+"""/oncall (/garde): who is on call, what changes next, the schedules, shifts, coverage.
 
-COMMANDS: list = []
+Grammar (English and French words, case and accents ignored)::
+
+    /oncall [who|qui] [SCHEDULE] [at|à WHEN]     who is on call now, or at WHEN
+    /oncall next|prochain|suivant [SCHEDULE]      the next handovers
+    /oncall schedules|horaires                    the schedules and their zones
+    /oncall view|vue [day|week|month] [DATE] [SCHEDULE]   (jour|semaine|mois; default week)
+    /oncall coverage|couverture [MONTH] [SCHEDULE]        (default the current month)
+
+How a schedule name is told from the other arguments: after the subcommand, each
+token is, in this order, a keyword of the subcommand (``at``, ``day``…); a schedule's
+full name (so a schedule called ``Mars`` is still reachable); a value of the
+subcommand's form (WHEN, DATE, MONTH, read by :mod:`bot.parsing`); else a schedule
+given by the unique start of its name or of a word of it (``01``, ``soirs``).
+A token holding digits that is neither a valid value nor a schedule gets the value's
+own error (``13-45`` is a bad date, not an unknown schedule); any other token is
+refused with the schedules listed. Names with spaces are quoted: ``"01 Horaire"``.
+Order is free: ``/oncall view "02 Soirs" 03-17 day`` works. ``/oncall`` with a first
+word that is no subcommand reads the whole line as ``who`` (``/oncall at 19:00``).
+
+Without a schedule: ``who``, ``next`` and ``coverage`` answer for every schedule (one
+reply each); ``view`` takes the only schedule, or the only one with shifts in the
+period, else asks which. Weeks run Monday to Sunday in both languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.context import Context
+from bot.contract import Action, Command, Reply
+from bot.handlers.calendar import coverage_command
+from bot.handlers.common import quoted, when
+from bot.handlers.oncall_views import account_schedules, junk, norm, person, read_args, view
+from bot.parsing import ParseError, When, parse_when
+from bot.registry import CommandSpec
+from core.errors import N_
+from core.localtime import local_date
+from core.oncall import LOOKAHEAD, Change, OnCall, next_changes, who_is_on_call
+from core.schedules import ScheduleInfo
+
+SUBCOMMANDS = {
+    "who": "who",
+    "qui": "who",
+    "next": "next",
+    "prochain": "next",
+    "suivant": "next",
+    "schedules": "schedules",
+    "horaires": "schedules",
+    "view": "view",
+    "vue": "view",
+    "coverage": "coverage",
+    "couverture": "coverage",
+}
+AT = {"at": ("at", "at"), "a": ("at", "at")}  # "à" and "a" once accents are dropped
+NEXT_LIMIT = 10
+UPCOMING = 50  # enough handovers for who follows each rank on call now
+
+
+async def oncall(command: Command, ctx: Context) -> Reply | list[Reply]:
+    """Dispatch on the first word; without a known one the whole line is ``who``."""
+    if command.comment is not None:
+        raise ParseError(
+            N_("/oncall takes no text after --; remove “{text}”."), text=command.comment
+        )
+    args = list(command.args)
+    sub = SUBCOMMANDS.get(norm(args[0])) if args else None
+    rest = args[1:] if sub else args
+    if sub == "next":
+        return await _next(ctx, rest)
+    if sub == "schedules":
+        return await _schedules(ctx, rest)
+    if sub == "view":
+        return await view(ctx, rest)
+    if sub == "coverage":
+        return await coverage_command(ctx, rest)
+    return await _who(ctx, rest, implicit=sub is None)
+
+
+# --------------------------------------------------------------------------- who
+
+
+async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[Reply]:
+    """Who is on call at an instant, for one schedule or each of the account's."""
+    schedules = await account_schedules(ctx)
+
+    def read(rest: list[str]) -> tuple[str, int]:
+        return "when", parse_when(rest, now=ctx.now, tz=schedules[0].tz)[1]
+
+    expected = (
+        N_(
+            "“{name}” is neither a subcommand of /oncall (who, next, schedules, view, "
+            "coverage) nor a schedule. Schedules: {names}."
+        )
+        if implicit
+        else N_(
+            "“{name}” is neither a time (at 19:00, tomorrow 7:30am) nor a schedule. "
+            "Schedules: {names}."
+        )
+    )
+    args = read_args(ctx, "who", tokens, schedules, keywords=AT, reader=read, expected=expected)
+    asked = args.values.get("when")
+    replies = []
+    async with ctx.db.read() as session:
+        for sched in [args.schedule] if args.schedule else schedules:
+            moment = parse_when(asked, now=ctx.now, tz=sched.tz)[0] if asked else None
+            at = moment.at if moment else ctx.now
+            people = await who_is_on_call(session, sched, at)
+            upcoming = await next_changes(session, sched, at, limit=UPCOMING)
+            reply = _who_reply(ctx, sched, at, moment, people, upcoming)
+            replies.append(reply)
+    return replies
+
+
+def _who_reply(
+    ctx: Context,
+    schedule: ScheduleInfo,
+    at: datetime,
+    moment: When | None,
+    people: list[OnCall],
+    upcoming: list[Change],
+) -> Reply:
+    tz = schedule.timezone
+    if moment is None:
+        lines = [ctx.t(N_("On call now:"))]
+    else:
+        lines = [ctx.t(N_("On call at {at}:"), at=at, zone=tz)]
+        if moment.folded:
+            lines.append(
+                ctx.t(N_("That time occurs twice (clocks go back); this is the first one."))
+            )
+    for p in people:
+        lines += _person_lines(ctx, schedule, p, upcoming)
+    if not people:
+        lines.append(ctx.t(N_("No shift at this time.")))
+        for c in [h for h in upcoming if not h.hole][:1]:
+            lines.append(
+                ctx.t(
+                    N_("Next shift from {at}: {who}."), at=c.at, zone=tz, who=person(ctx, c.contact)
+                )
+            )
+    day = local_date(at, schedule.tz)
+    name = quoted(schedule.name)
+    on_day = f" {day.isoformat()}" if moment else ""
+    actions = [
+        Action(ctx.t(N_("Next")), f"/oncall next {name}"),
+        Action(ctx.t(N_("Week")), f"/oncall view week{on_day} {name}"),
+        Action(ctx.t(N_("Coverage")), f"/oncall coverage {day:%Y-%m} {name}"),
+    ]
+    return Reply("\n".join(lines), title=schedule.name, actions=actions)
+
+
+def _person_lines(
+    ctx: Context, schedule: ScheduleInfo, p: OnCall, upcoming: list[Change]
+) -> list[str]:
+    """``Rank 0 (Rotation): Luc Lambert · +1514…, until Mon…`` and who follows."""
+    parts = [person(ctx, p.contact)]
+    if p.override_ref is not None:
+        if p.original is not None:
+            parts.append(
+                ctx.t(
+                    N_("replacing {name} (override #{ref})"),
+                    name=p.original.name,
+                    ref=p.override_ref,
+                )
+            )
+        else:
+            parts.append(ctx.t(N_("override #{ref}"), ref=p.override_ref))
+    tz = schedule.timezone
+    nxt = next((h for h in upcoming if h.rank == p.rank), None)
+    if nxt is None:  # no handover within the look-ahead
+        parts.append(ctx.t(N_("until at least {until}"), until=p.until, zone=tz))
+    else:
+        parts.append(ctx.t(N_("until {until}"), until=nxt.at, zone=tz))
+    rank = ctx.t(N_("Rank {rank} ({label}):"), rank=p.rank, label=p.shift_label)
+    lines = [f"{rank} {', '.join(parts)}"]
+    if nxt is not None and nxt.hole:
+        lines.append("  " + ctx.t(N_("then no shift at this rank")))
+    elif nxt is not None:
+        who = person(ctx, nxt.contact, reach=False)
+        lines.append("  " + ctx.t(N_("then {who}"), who=who))
+    return lines
+
+
+# --------------------------------------------------------------------------- next
+
+
+async def _next(ctx: Context, tokens: Sequence[str]) -> list[Reply]:
+    """The next changes of who is on call, for one schedule or each of the account's."""
+    schedules = await account_schedules(ctx)
+    args = read_args(ctx, "next", tokens, schedules)
+    replies = []
+    async with ctx.db.read() as session:
+        for sched in [args.schedule] if args.schedule else schedules:
+            changes = await next_changes(session, sched, ctx.now, limit=NEXT_LIMIT)
+            replies.append(_next_reply(ctx, sched, changes))
+    return replies
+
+
+def _next_reply(ctx: Context, schedule: ScheduleInfo, changes: list[Change]) -> Reply:
+    name = quoted(schedule.name)
+    actions = [
+        Action(ctx.t(N_("Now")), f"/oncall who {name}"),
+        Action(ctx.t(N_("Week")), f"/oncall view week {name}"),
+    ]
+    if not changes:
+        text = ctx.t(
+            N_("No change of who is on call in the next {days} days."), days=LOOKAHEAD.days
+        )
+        return Reply(text, title=schedule.name, actions=actions)
+    lines = [ctx.t(N_("Next changes of who is on call:"))]
+    for c in changes:
+        who = ctx.t(N_("no shift")) if c.hole else person(ctx, c.contact)
+        lines.append(
+            ctx.t(
+                N_("{at} · rank {rank}: {who}"),
+                at=when(ctx, c.at, schedule),
+                rank=c.rank,
+                who=who,
+            )
+        )
+    return Reply("\n".join(lines), title=schedule.name, actions=actions)
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+async def _schedules(ctx: Context, tokens: Sequence[str]) -> Reply:
+    """The account's schedules, their zones, and a button to each one's on-call."""
+    if tokens:
+        raise junk(ctx, "schedules", " ".join(tokens))
+    schedules = await account_schedules(ctx)
+    rows = [[ctx.t(N_("Schedule")), ctx.t(N_("Time zone"))]]
+    rows += [[s.name, s.timezone] for s in schedules]
+    actions = [Action(s.name, f"/oncall who {quoted(s.name)}") for s in schedules[:10]]
+    assert ctx.account is not None
+    text = ctx.t(N_("Schedules of account {number}:"), number=ctx.account.number)
+    return Reply(text, rows=rows, actions=actions)
+
+
+COMMANDS = [
+    CommandSpec(
+        "oncall",
+        oncall,
+        N_("Who is on call, the next changes, schedules, shifts and the coverage calendar."),
+        N_("/oncall [who|next|schedules|view|coverage] [SCHEDULE] …"),
+        role="viewer",
+        aliases=("garde",),
+        examples=(
+            "/oncall",
+            '/oncall who "01 Horaire" at tomorrow 19:00',
+            "/oncall next",
+            "/oncall schedules",
+            '/oncall view week 03-17 "01 Horaire"',
+            '/oncall coverage may "02 Soirs"',
+            "/garde qui à demain 7h30",
+        ),
+    ),
+]
+
+__all__ = ["COMMANDS", "oncall"]

@@ -1,3 +1,364 @@
-"""(in progress: filled by the shifts family)."""
+"""/assign, /unassign, /swap and /comment: changes to who holds a shift, from chat.
 
-COMMANDS: list = []
+The grammar is read here; the rules (a shift that is over cannot change, recurring
+slots, an override's removal giving the base assignee back) live in
+:mod:`core.shiftops`, which also writes the history and the audit entry. Each command
+is one unit of work: either everything it names changes, or nothing does.
+
+A change is answered in the conversation (``IN_CHANNEL``): the team must see who now
+holds a shift, as they would see it in the portal. A reply that changed nothing stays
+with the person who asked. The reply helpers are shared with /override and live in
+:mod:`bot.handlers.override`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Context
+from bot.contract import Action, Command, Reply
+from bot.handlers.common import shift_arg
+from bot.handlers.override import changed, handle, header, keyword, name, period, times, unexpected
+from bot.parsing import ParseError, parse_contact, parse_date, resolve_contact
+from bot.registry import CommandSpec
+from core.errors import N_
+from core.models import Shift
+from core.schedules import ContactInfo, account_contacts, shift_by_ref
+from core.shiftops import MAX_RECURRING_WEEKS, AssignResult, UnassignResult
+from core.shiftops import assign as assign_shift
+from core.shiftops import comment as comment_shift
+from core.shiftops import swap as swap_shifts
+from core.shiftops import unassign as unassign_ref
+
+ASSIGN_USAGE = N_("/assign CONTACT SHIFT [weeks N | until DATE] [-- COMMENT]")
+UNASSIGN_USAGE = N_("/unassign SHIFT-OR-OVERRIDE [...]")
+SWAP_USAGE = N_("/swap SHIFT SHIFT")
+COMMENT_USAGE = N_("/comment SHIFT TEXT")
+
+_WEEKS = frozenset({"weeks", "week", "semaines", "semaine"})
+_UNTIL = frozenset({"until", "jusquau", "jusqua"})  # jusqu'au, jusqu’au, jusqu'à
+
+
+# --------------------------------------------------------------------------- /assign
+
+
+async def assign(command: Command, ctx: Context) -> Reply:
+    """/assign CONTACT SHIFT [weeks N | until DATE]: set the base assignee (recurring too).
+
+    ``weeks N`` counts the weeks in all, this one included; ``until DATE`` is the last
+    local date a repeated slot may start on (read in the shift's schedule's zone).
+    """
+    assert ctx.account is not None
+    args = list(command.args)
+    who = parse_contact(args[0] if args else "")
+    shift_tokens = args[1:]
+    if shift_tokens and keyword(shift_tokens[0]) in _WEEKS | _UNTIL:
+        shift_tokens = []  # "/assign luc weeks 3": the shift is what is missing
+    async with ctx.db.write() as session:
+        contacts = await account_contacts(session, ctx.account.id)
+        contact = resolve_contact(who, contacts)
+        ref, used = await shift_arg(ctx, session, shift_tokens)
+        weeks, until_token = _repeat(ctx, args[1 + used :])
+        shift, schedule = await shift_by_ref(session, ctx.account.id, ref)
+        until = parse_date(until_token, now=ctx.now, tz=schedule.tz) if until_token else None
+        before = await _base_assignees(session, shift)
+        result = await assign_shift(
+            session,
+            ctx.account.id,
+            ref,
+            contact,
+            origin=ctx.origin(command),
+            now=ctx.now,
+            weeks=weeks,
+            until=until,
+            comment=command.comment or None,
+        )
+    names = {c.id: c for c in contacts}
+    previous = {ref: names.get(cid) if cid else None for ref, cid in before.items()}
+    return _assigned(ctx, result, previous, command.comment or None)
+
+
+def _repeat(ctx: Context, tokens: list[str]) -> tuple[int | None, str | None]:
+    """``weeks N`` or ``until DATE`` (French ``semaines N``, ``jusqu'au DATE``), or neither."""
+    weeks: int | None = None
+    until: str | None = None
+    i = 0
+    while i < len(tokens):
+        word, value = keyword(tokens[i]), tokens[i + 1] if i + 1 < len(tokens) else ""
+        if word in _WEEKS:
+            if not value.isascii() or not value.isdigit():
+                raise ParseError(
+                    N_("“{word}” needs a number of weeks, e.g. weeks 3 (this week included)."),
+                    word=tokens[i],
+                )
+            weeks = int(value)
+        elif word in _UNTIL:
+            if not value:
+                raise ParseError(N_("“{word}” needs a date, e.g. until 04-30."), word=tokens[i])
+            until = value
+        else:
+            raise unexpected(ctx, tokens[i:], ASSIGN_USAGE)
+        i += 2
+    if weeks is not None and until is not None:
+        raise ParseError(N_("Give either weeks N or until DATE, not both."))
+    return weeks, until
+
+
+async def _base_assignees(session: AsyncSession, shift: Shift) -> dict[int, int | None]:
+    """Ref -> base assignee of the shift and of its rank's later shifts a recurring
+    assign may reach: read before the change, so the reply can say who was replaced."""
+    rows = await session.execute(
+        select(Shift.ref, Shift.contact_id).where(
+            Shift.schedule_id == shift.schedule_id,
+            Shift.rank == shift.rank,
+            Shift.start_at >= shift.start_at,
+            Shift.start_at <= shift.start_at + timedelta(weeks=MAX_RECURRING_WEEKS + 1),
+        )
+    )
+    return {ref: contact_id for ref, contact_id in rows}
+
+
+def _assigned(
+    ctx: Context,
+    result: AssignResult,
+    before: dict[int, ContactInfo | None],
+    comment: str | None,
+) -> Reply:
+    """What changed (with who held it before), what was already so, and the missing weeks.
+
+    The notes are fields, so that a table of several shifts comes last, under its line.
+    """
+    schedule, who = result.schedule, result.contact.name
+    unchanged = ", ".join(f"#{s.ref}" for s in result.unchanged)
+    rows: list[list[str]] = []
+    fields: list[tuple[str, str]] = []
+    if not result.assigned:
+        text = ctx.t(
+            N_("Nothing changed: {contact} was already assigned to {refs}."),
+            contact=who,
+            refs=unchanged,
+        )
+    elif len(result.assigned) == 1:
+        slot = result.assigned[0]
+        text = ctx.t(
+            N_(
+                "{contact} is now assigned to shift #{ref} of {schedule}, {period} "
+                "(before: {before})."
+            ),
+            contact=who,
+            ref=slot.ref,
+            schedule=schedule.name,
+            period=period(ctx, slot.start, slot.end, schedule),
+            before=name(ctx, before.get(slot.ref)),
+        )
+    else:
+        text = ctx.t(
+            N_("{contact} is now assigned to the shifts of {schedule} listed below."),
+            contact=who,
+            schedule=schedule.name,
+        )
+        rows = [header(ctx, N_("Shift"), N_("Start"), N_("End"), N_("Before"))] + [
+            [f"#{s.ref}", *times(ctx, s.start, s.end, schedule), name(ctx, before.get(s.ref))]
+            for s in result.assigned
+        ]
+    if result.assigned and result.unchanged:
+        fields.append((ctx.t(N_("Already assigned, unchanged")), unchanged))
+    if result.missing_weeks:
+        dates = ", ".join(ctx.t.date(d) for d in result.missing_weeks)
+        fields.append((ctx.t(N_("No such shift in the week of")), dates))
+    if comment and result.assigned:
+        fields.append((ctx.t(N_("Comment")), comment))
+    if not result.assigned:  # nothing to tell the team
+        return Reply(text, fields=fields)
+    return changed(text, fields=fields, rows=rows)
+
+
+# --------------------------------------------------------------------------- /unassign
+
+
+async def unassign(command: Command, ctx: Context) -> Reply:
+    """/unassign #57 [#58 …]: remove overrides (the base assignee is back) or empty shifts.
+
+    Several refs are one unit of work, so the Undo of an override split over two
+    shifts is one button; a ref named twice counts once.
+    """
+    assert ctx.account is not None
+    tokens = list(command.args)
+    if not tokens:
+        raise ParseError(
+            N_("Shift or override missing. Give its ref from /oncall view, e.g. /unassign #12.")
+        )
+    async with ctx.db.write() as session:
+        refs: list[int] = []
+        while tokens:
+            ref, used = await shift_arg(ctx, session, tokens)
+            refs.append(ref)
+            tokens = tokens[used:]
+        results = [
+            await unassign_ref(
+                session, ctx.account.id, ref, origin=ctx.origin(command), now=ctx.now
+            )
+            for ref in dict.fromkeys(refs)
+        ]
+    lines: list[str] = []
+    actions: list[Action] = []
+    for result in results:
+        lines += _unassigned(ctx, result)
+        if result.kind == "shift" and result.removed is not None:
+            actions.append(
+                Action(
+                    ctx.t(N_("Undo #{ref}"), ref=result.ref),
+                    f"/assign {handle(result.removed)} #{result.ref}",
+                )
+            )
+    return changed("\n".join(lines), actions=actions)
+
+
+def _unassigned(ctx: Context, result: UnassignResult) -> list[str]:
+    """Who was removed, and who is on call there now (⚠️ when nobody is)."""
+    schedule = result.schedule
+    span = period(ctx, result.start, result.end, schedule)
+    if result.kind == "override":
+        lines = [
+            ctx.t(
+                N_("Override #{ref} removed: {removed} no longer covers {schedule} ({period})."),
+                ref=result.ref,
+                removed=name(ctx, result.removed),
+                schedule=schedule.name,
+                period=span,
+            )
+        ]
+        back = result.now_on_call
+        lines.append(
+            ctx.t(
+                N_("On call there again: {contact}, the shift's base assignee."), contact=back.name
+            )
+            if back
+            else ctx.t(N_("⚠️ Nobody is on call there now: the shift has no base assignee."))
+        )
+        return lines
+    return [
+        ctx.t(
+            N_("{removed} is no longer assigned to shift #{ref} of {schedule} ({period})."),
+            removed=name(ctx, result.removed),
+            ref=result.ref,
+            schedule=schedule.name,
+            period=span,
+        ),
+        ctx.t(
+            N_("⚠️ Shift #{ref} now has nobody assigned. /assign CONTACT #{ref} fills it."),
+            ref=result.ref,
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- /swap
+
+
+async def swap(command: Command, ctx: Context) -> Reply:
+    """/swap SHIFT SHIFT: exchange two shifts' base assignees; Undo is the same swap."""
+    assert ctx.account is not None
+    tokens = list(command.args)
+    async with ctx.db.write() as session:
+        first, used = await shift_arg(ctx, session, tokens)
+        second, more = await shift_arg(ctx, session, tokens[used:])
+        if tokens[used + more :]:
+            raise unexpected(ctx, tokens[used + more :], SWAP_USAGE)
+        result = await swap_shifts(
+            session, ctx.account.id, first, second, origin=ctx.origin(command), now=ctx.now
+        )
+    pairs = (
+        (result.first, result.schedules[0], result.first_contact),
+        (result.second, result.schedules[1], result.second_contact),
+    )
+    rows = [header(ctx, N_("Shift"), N_("Schedule"), N_("Start"), N_("End"), N_("Assigned"))]
+    rows += [
+        [f"#{s.ref}", sc.name, *times(ctx, s.start, s.end, sc), name(ctx, c)] for s, sc, c in pairs
+    ]
+    text = ctx.t(
+        N_("Assignees of shifts #{a} and #{b} swapped:"), a=result.first.ref, b=result.second.ref
+    )
+    undo = Action(ctx.t(N_("Undo")), f"/swap #{result.first.ref} #{result.second.ref}")
+    return changed(text, rows=rows, actions=[undo])
+
+
+# --------------------------------------------------------------------------- /comment
+
+
+async def comment(command: Command, ctx: Context) -> Reply:
+    """/comment SHIFT TEXT: the text is the rest of the line (or what follows ``--``)."""
+    assert ctx.account is not None
+    tokens = list(command.args)
+    async with ctx.db.write() as session:
+        ref, used = await shift_arg(ctx, session, tokens)
+        text = " ".join([*tokens[used:], command.comment or ""]).strip()
+        slot = await comment_shift(
+            session, ctx.account.id, ref, text, origin=ctx.origin(command), now=ctx.now
+        )
+        _, schedule = await shift_by_ref(session, ctx.account.id, ref)
+    return changed(
+        "\n".join(
+            [
+                ctx.t(
+                    N_("Comment saved on shift #{ref} of {schedule}, {period}: “{text}”."),
+                    ref=slot.ref,
+                    schedule=schedule.name,
+                    period=period(ctx, slot.start, slot.end, schedule),
+                    text=text,
+                ),
+                ctx.t(
+                    N_(
+                        "A comment does not change who is on call: to hand the shift to "
+                        "someone, use /assign or /override."
+                    )
+                ),
+            ]
+        )
+    )
+
+
+COMMANDS = [
+    CommandSpec(
+        "assign",
+        assign,
+        N_("Make a contact the base assignee of a shift, or of its slot for several weeks."),
+        ASSIGN_USAGE,
+        role="scheduler",
+        aliases=("assigner",),
+        examples=(
+            "/assign @luc #12",
+            "/assign luc 05-05 07:30 weeks 4",
+            "/assign luc #12 until 06-30 -- vacances de Marie",
+        ),
+    ),
+    CommandSpec(
+        "unassign",
+        unassign,
+        N_("Remove an override (the base assignee is back) or a shift's assignee."),
+        UNASSIGN_USAGE,
+        role="scheduler",
+        aliases=("desassigner", "désassigner"),
+        examples=("/unassign #57", "/unassign #57 #58"),
+    ),
+    CommandSpec(
+        "swap",
+        swap,
+        N_("Swap the assignees of two shifts."),
+        SWAP_USAGE,
+        role="scheduler",
+        aliases=("echanger", "échanger"),
+        examples=("/swap #12 #15",),
+    ),
+    CommandSpec(
+        "comment",
+        comment,
+        N_("Comment on a shift (a comment does not change who is on call)."),
+        COMMENT_USAGE,
+        role="scheduler",
+        aliases=("commentaire",),
+        examples=("/comment #12 Cellulaire seulement après 22 h",),
+    ),
+]
