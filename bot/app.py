@@ -7,12 +7,13 @@ settings, and the command line (``bot.__main__``) and the tests both use it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.adapters import Adapter
 from bot.dispatch import Dispatcher
 from bot.handlers import all_commands
 from bot.i18n import Catalogs
@@ -37,12 +38,15 @@ class Garde:
     catalogs: Catalogs
     registry: Registry
     dispatcher: Dispatcher
+    adapters: list[Adapter] = field(default_factory=list)  # the platforms that are on
 
     @classmethod
     def create(cls, settings: Settings) -> Garde:
         db, catalogs = Database(settings.database_url), Catalogs()
         registry = Registry(all_commands())
-        return cls(settings, db, catalogs, registry, Dispatcher(db, catalogs, registry, settings))
+        garde = cls(settings, db, catalogs, registry, Dispatcher(db, catalogs, registry, settings))
+        garde.adapters = _platform_adapters(garde)
+        return garde
 
     async def prepare_database(self) -> bool:
         """Create the schema of an empty database; return True if it was empty.
@@ -61,11 +65,26 @@ class Garde:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def adapter(self, platform: str) -> Adapter | None:
+        return next((a for a in self.adapters if a.platform == platform), None)
+
     def web_app(self) -> web.Application:
-        """The HTTP side: health now; Slack, Telegram and ingest routes as they land."""
+        """The HTTP side: health, and the routes of every platform that is on."""
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
+        for adapter in self.adapters:
+            adapter.mount(app)
+        app.on_startup.append(self._start_adapters)
+        app.on_cleanup.append(self._stop_adapters)
         return app
+
+    async def _start_adapters(self, _app: web.Application) -> None:
+        for adapter in self.adapters:
+            await adapter.start()
+
+    async def _stop_adapters(self, _app: web.Application) -> None:
+        for adapter in reversed(self.adapters):
+            await adapter.stop()
 
     async def _healthz(self, _request: web.Request) -> web.Response:
         try:
@@ -78,3 +97,12 @@ class Garde:
 
     async def close(self) -> None:
         await self.db.dispose()
+
+
+def _platform_adapters(garde: Garde) -> list[Adapter]:
+    """The adapters whose settings are present; a platform without settings is off."""
+    from bot.adapters.slack import SlackAdapter
+    from bot.adapters.telegram import TelegramAdapter
+
+    found = (SlackAdapter.from_garde(garde), TelegramAdapter.from_garde(garde))
+    return [adapter for adapter in found if adapter is not None]

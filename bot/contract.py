@@ -92,3 +92,23 @@ class Reply:
 
 
 Handler = Callable[[Command, "Context"], Awaitable[Reply | list[Reply]]]
+
+
+class DeliveryError(Exception):
+    """A push could not be delivered now; adapters raise the kind that says what to do."""
+
+
+class RateLimited(DeliveryError):
+    """The platform said slow down: retry after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited, retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class TemporaryFailure(DeliveryError):
+    """A 5xx, a timeout, a network error: retry with backoff."""
+
+
+class PermanentFailure(DeliveryError):
+    """The bot was removed, blocked or the conversation is gone: do not retry."""

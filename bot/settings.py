@@ -24,3 +24,15 @@ class Settings(BaseSettings):
     console_user: str = "demo"  # who the terminal chat of `garde serve` acts as
     ingest_token: SecretStr | None = None
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>
+
+    # Slack: off unless a signing secret and a token (or OAuth client) are set.
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None  # one workspace
+    slack_client_id: str | None = None  # several workspaces ("Add to Slack")
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    # Telegram: off unless a token is set; webhook with PUBLIC_URL, long polling without.
+    telegram_bot_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"

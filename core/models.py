@@ -283,8 +283,6 @@ class ChatIdentity(Base):
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-
-
 class LinkCode(Base):
     """A one-time code that links a chat identity to a user (only its hash is kept)."""
 
@@ -297,6 +295,56 @@ class LinkCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class SlackInstallation(Base):
+    """A workspace that installed the Slack app ("Add to Slack"), as slack-bolt stores it.
+
+    ``data`` keeps bolt's whole installation record so that it comes back unchanged.
+    """
+
+    __tablename__ = "slack_installations"
+    __table_args__ = (UniqueConstraint("client_id", "enterprise_id", "team_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    enterprise_id: Mapped[str] = mapped_column(String(32), default="")
+    team_id: Mapped[str] = mapped_column(String(32), default="")
+    bot_token: Mapped[str | None] = mapped_column(Text)
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SlackOAuthState(Base):
+    """A pending "Add to Slack" flow: the OAuth state, valid for a few minutes, used once."""
+
+    __tablename__ = "slack_oauth_states"
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CallbackToken(Base):
+    """A button's command kept server-side when the platform's payload is too small for it
+    (Telegram's callback_data holds 64 bytes)."""
+
+    __tablename__ = "callback_tokens"
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    command: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Prompt(Base):
+    """A command being completed step by step in a chat (Telegram asks for missing
+    arguments in turn): the text gathered so far, per conversation and user."""
+
+    __tablename__ = "prompts"
+    __table_args__ = (UniqueConstraint("platform", "conversation_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 __all__ = [
     "ROLES",
     "Account",
@@ -305,6 +353,7 @@ __all__ = [
     "Base",
     "BillingEntry",
     "Call",
+    "CallbackToken",
     "ChatIdentity",
     "Contact",
     "InfoPage",
@@ -312,7 +361,10 @@ __all__ = [
     "Membership",
     "Message",
     "Override",
+    "Prompt",
     "Schedule",
     "Shift",
+    "SlackInstallation",
+    "SlackOAuthState",
     "User",
 ]
