@@ -10,15 +10,21 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 
+from bot.adapters import console
+from bot.app import Garde
+from bot.settings import Settings
 from core import schema
 from core.db import Database, is_sqlite
+from core.demo import build_demo
+from core.importer import import_document, read_json
 from core.models import Base
 
 PG_URL = os.environ.get("DATABASE_URL", "")
@@ -84,3 +90,44 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 def now() -> datetime:
     """A fixed clock for tests that do not care which day it is."""
     return datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+
+
+# The composed application with the demo data of a fixed day (Wednesday 2025-03-12,
+# the week after the spring-forward weekend in Toronto), for contract and adapter tests.
+TODAY = date(2025, 3, 12)
+NOW = datetime(2025, 3, 12, 10, 0, tzinfo=ZoneInfo("America/Toronto"))
+
+Say = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def garde(db, db_url: str, tmp_path: Path):
+    """A composed Garde on the test database, with the demo data loaded."""
+    app = Garde.create(
+        Settings(database_url=db_url, recordings_dir=tmp_path / "rec", _env_file=None)
+    )
+    path = build_demo(tmp_path / "demo", today=TODAY)
+    async with app.db.write() as session:
+        await import_document(
+            session, read_json(path), base_dir=path.parent, recordings_dir=tmp_path / "rec", now=NOW
+        )
+    yield app
+    await app.close()
+
+
+@pytest.fixture
+def say(garde: Garde) -> Say:
+    """Run a command as a demo user (``demo`` admin, ``alice`` scheduler, ``bob`` viewer)."""
+
+    async def run(
+        text: str,
+        *,
+        user: str = "demo",
+        now: datetime = NOW,
+        lang: str | None = "en",
+        account: str | None = None,
+    ) -> str:
+        await console.prepare(garde.db, user, now, account)
+        return await console.say(garde.dispatcher, user, text, now, lang=lang)
+
+    return run

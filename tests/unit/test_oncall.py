@@ -240,17 +240,29 @@ async def test_after_an_empty_shift_ends_nobody_is_reported_without_error(db):
 
 
 async def test_next_changes_names_a_rank_starting_later_and_a_shift_to_fill(db):
-    await load(db, account_doc([{"name": "01 Horaire", "shifts": [
-        shift("a", "2025-05-05T08:00", "2025-05-05T17:00", "anthony"),
-        shift("e", "2025-05-05T17:00", "2025-05-06T08:00", None),
-        shift("r1", "2025-05-05T12:00", "2025-05-05T20:00", "marie", rank=1),
-        shift("r1b", "2025-05-05T22:00", "2025-05-06T06:00", None, rank=1),
-    ]}]))
+    await load(
+        db,
+        account_doc(
+            [
+                {
+                    "name": "01 Horaire",
+                    "shifts": [
+                        shift("a", "2025-05-05T08:00", "2025-05-05T17:00", "anthony"),
+                        shift("e", "2025-05-05T17:00", "2025-05-06T08:00", None),
+                        shift("r1", "2025-05-05T12:00", "2025-05-05T20:00", "marie", rank=1),
+                        shift("r1b", "2025-05-05T22:00", "2025-05-06T06:00", None, rank=1),
+                    ],
+                }
+            ]
+        ),
+    )
     sched = await schedule(db)
     async with db.read() as s:
         changes = await next_changes(s, sched, local(2025, 5, 5, 9))
-    assert [(c.at.astimezone(TOR).hour, c.rank, c.contact.key if c.contact else None, c.hole)
-            for c in changes] == [
+    assert [
+        (c.at.astimezone(TOR).hour, c.rank, c.contact.key if c.contact else None, c.hole)
+        for c in changes
+    ] == [
         (12, 1, "marie", False),  # rank 1 has no shift at 09:00: its first holder is listed
         (17, 0, None, False),  # a shift nobody holds
         (20, 1, None, True),  # no rank-1 shift from 20:00 ...
