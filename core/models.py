@@ -345,6 +345,72 @@ class Prompt(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Subscription(Base):
+    """A chat that asked for pushes of one kind for one account (``/alerts on …``).
+
+    ``failed_at``/``failure`` mark a chat the platform refuses for good (bot removed or
+    blocked): nothing more is sent there, and ``/alerts`` shows it to the admins.
+    """
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("account_id", "platform", "conversation_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # coverage, messages, urgent, shifts
+    digest_at: Mapped[str | None] = mapped_column(String(5))  # local "HH:MM" of the digest
+    locale: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(String(200))
+
+
+class CoverageNotice(Base):
+    """The last coverage status a subscription was told about, per schedule and local day:
+    what makes an alert go out once, again only when the day gets worse."""
+
+    __tablename__ = "coverage_notices"
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True
+    )
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxItem(Base):
+    """A push waiting to be delivered, written in the transaction of what caused it.
+
+    ``dedupe_key`` is unique: two scans (two replicas, or a retry) can never queue the
+    same alert twice. ``payload`` is data (kind and parameters), rendered in the chat's
+    language at delivery.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
 __all__ = [
     "ROLES",
     "Account",
@@ -356,15 +422,18 @@ __all__ = [
     "CallbackToken",
     "ChatIdentity",
     "Contact",
+    "CoverageNotice",
     "InfoPage",
     "LinkCode",
     "Membership",
     "Message",
+    "OutboxItem",
     "Override",
     "Prompt",
     "Schedule",
     "Shift",
     "SlackInstallation",
     "SlackOAuthState",
+    "Subscription",
     "User",
 ]

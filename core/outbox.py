@@ -1,0 +1,168 @@
+"""The outbox: pushes written with the change that caused them, delivered from here.
+
+``enqueue`` is an insert that ignores a duplicate ``dedupe_key``: two scans, two
+replicas or a retried transaction queue an alert once. Delivery takes the oldest due
+item, sends it, then marks it sent: a crash in between repeats at most that one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.bulk import upsert
+from core.models import OutboxItem, Subscription
+
+# Temporary failures are retried with exponential backoff, for this long at most.
+GIVE_UP_AFTER = timedelta(hours=24)
+MAX_BACKOFF = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """An outbox item as the delivery worker needs it."""
+
+    id: int
+    subscription_id: int | None
+    platform: str
+    conversation_id: str
+    locale: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, o: OutboxItem) -> Push:
+        return cls(
+            o.id,
+            o.subscription_id,
+            o.platform,
+            o.conversation_id,
+            o.locale,
+            o.kind,
+            o.payload,
+            o.attempts,
+            o.created_at,
+        )
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    platform: str,
+    conversation_id: str,
+    locale: str,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    subscription_id: int | None = None,
+) -> None:
+    """Queue a push in the caller's transaction; a second one with the same key is ignored."""
+    await upsert(
+        session,
+        OutboxItem,
+        [
+            {
+                "subscription_id": subscription_id,
+                "platform": platform,
+                "conversation_id": conversation_id,
+                "locale": locale,
+                "kind": kind,
+                "payload": payload,
+                "dedupe_key": dedupe_key,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "due_at": now,
+            }
+        ],
+        keys=("dedupe_key",),
+        update=False,
+    )
+
+
+async def due(
+    session: AsyncSession, now: datetime, platforms: list[str], limit: int = 100
+) -> list[Push]:
+    """The oldest pending pushes whose time has come, for the platforms that are on."""
+    rows = await session.scalars(
+        select(OutboxItem)
+        .where(
+            OutboxItem.status == "pending",
+            OutboxItem.due_at <= now,
+            OutboxItem.platform.in_(platforms),
+        )
+        .order_by(OutboxItem.due_at, OutboxItem.id)
+        .limit(limit)
+    )
+    return [Push.of(o) for o in rows]
+
+
+async def mark_sent(session: AsyncSession, push_id: int, now: datetime) -> None:
+    await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == push_id)
+        .values(status="sent", sent_at=now, attempts=OutboxItem.attempts + 1, last_error=None)
+    )
+
+
+async def retry_later(
+    session: AsyncSession,
+    push: Push,
+    now: datetime,
+    *,
+    error: str,
+    retry_after: float | None = None,
+) -> bool:
+    """Put a push back with a delay (the platform's, or exponential); False once given up."""
+    if now - push.created_at > GIVE_UP_AFTER:
+        await mark_failed(session, push, now, error=error, permanent=False)
+        return False
+    delay = (
+        timedelta(seconds=retry_after)
+        if retry_after is not None
+        else min(MAX_BACKOFF, timedelta(seconds=2 ** min(push.attempts, 10)))
+    )
+    await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == push.id)
+        .values(due_at=now + delay, attempts=OutboxItem.attempts + 1, last_error=error[:200])
+    )
+    return True
+
+
+async def mark_failed(
+    session: AsyncSession, push: Push, now: datetime, *, error: str, permanent: bool
+) -> None:
+    """Stop trying this push; a permanent refusal also marks its subscription failed."""
+    await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == push.id)
+        .values(status="failed", attempts=OutboxItem.attempts + 1, last_error=error[:200])
+    )
+    if permanent:
+        # Everything else queued for that chat would fail the same way.
+        await session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.platform == push.platform,
+                OutboxItem.conversation_id == push.conversation_id,
+                OutboxItem.status == "pending",
+            )
+            .values(status="failed", last_error=error[:200])
+        )
+        await session.execute(
+            update(Subscription)
+            .where(
+                Subscription.platform == push.platform,
+                Subscription.conversation_id == push.conversation_id,
+                Subscription.failed_at.is_(None),
+            )
+            .values(failed_at=now, failure=error[:200])
+        )
