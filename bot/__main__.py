@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -23,8 +24,9 @@ from sqlalchemy import func, select
 from bot.adapters import console
 from bot.app import Garde, SchemaBehind
 from bot.i18n import Catalogs, Translator, negotiate
+from bot.scheduler import Scheduler
 from bot.settings import Settings
-from core import schema
+from core import alerts, schema
 from core.demo import build_demo
 from core.errors import N_, GardeError
 from core.identity import create_link_code
@@ -65,11 +67,17 @@ def _parser() -> argparse.ArgumentParser:
     say.add_argument("text", help='the command, e.g. "/oncall who"')
     code = sub.add_parser("link-code", help="a one-time code (24 h) that links a chat to a user")
     code.add_argument("username")
+    alert_cmd = sub.add_parser("alerts", help="coverage alerts")
+    alert_cmd.add_argument("action", choices=["scan"])
+    alert_cmd.add_argument("--now", type=_aware, help="scan as of this time (ISO 8601)")
+    alert_cmd.add_argument("--dry-run", action="store_true", help="print, queue nothing")
     demo = sub.add_parser("demo", help="load the demo data (account 4000)")
     demo.add_argument(
         "--if-empty", action="store_true", help="only into a database with no account"
     )
     demo.add_argument("--today", type=date.fromisoformat, help="the demo's today (default: today)")
+    manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest (JSON)")
+    manifest.add_argument("--url", help="Garde's public address (default: PUBLIC_URL)")
     return parser
 
 
@@ -91,6 +99,32 @@ async def _say(garde: Garde, t: Translator, args: argparse.Namespace) -> int:
         print(t(error.key, **error.params))
         return 0
     print(await console.say(garde.dispatcher, args.user, args.text, now, lang=args.say_lang))
+    return 0
+
+
+class _DryRun(Exception):
+    """Raised to roll a dry-run scan back after printing what it would queue."""
+
+
+async def _scan(garde: Garde, t: Translator, now: datetime, dry_run: bool) -> int:
+    await _prepared(garde, t)
+    queued = []
+    try:
+        async with garde.db.write() as session:
+            queued = await alerts.scan_coverage(session, now)
+            queued += await alerts.scan_digests(session, now)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    for q in queued:
+        print(f"{q.conversation}\t{q.kind}\t{q.schedule}\t{q.day.isoformat()}\t{q.status}")
+    message = (
+        N_("{count} push(es) would be queued (dry run).")
+        if dry_run
+        else N_("{count} push(es) queued; the running server delivers them.")
+    )
+    print(t(message, count=len(queued)))
     return 0
 
 
@@ -136,6 +170,8 @@ async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
     await _prepared(garde, t)
     runner = web.AppRunner(garde.web_app())
     await runner.setup()
+    scheduler = Scheduler(garde)
+    scheduler.start()
     site = web.TCPSite(runner, garde.settings.host, port or garde.settings.port)
     await site.start()
     print(
@@ -156,6 +192,7 @@ async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
     await stop.wait()
     if terminal:
         terminal.cancel()
+    await scheduler.stop()
     await runner.cleanup()
 
 
@@ -212,6 +249,19 @@ async def _demo(garde: Garde, t: Translator, if_empty: bool, today: date | None)
         return await _import(garde, t, doc)
 
 
+def _slack_manifest(garde: Garde, t: Translator, url: str | None) -> int:
+    """The Slack app manifest for this Garde, to paste at api.slack.com/apps."""
+    from bot.adapters.slack_manifest import manifest
+
+    if not url:
+        print(
+            t(N_("Set PUBLIC_URL or give --url: Slack must know Garde's address.")), file=sys.stderr
+        )
+        return 2
+    print(json.dumps(manifest(garde.registry, garde.catalogs, url), indent=2, ensure_ascii=False))
+    return 0
+
+
 async def _run(args: argparse.Namespace, t: Translator) -> int:
     garde = Garde.create(Settings())
     try:
@@ -231,8 +281,12 @@ async def _run(args: argparse.Namespace, t: Translator) -> int:
             return await _say(garde, t, args)
         elif args.command == "link-code":
             return await _link_code(garde, t, args.username)
+        elif args.command == "alerts":
+            return await _scan(garde, t, args.now or garde.now(), args.dry_run)
         elif args.command == "demo":
             return await _demo(garde, t, args.if_empty, args.today)
+        elif args.command == "slack-manifest":
+            return _slack_manifest(garde, t, args.url or garde.settings.public_url)
         return 0
     finally:
         await garde.close()

@@ -84,3 +84,22 @@ def _read_line() -> str | None:
         return None
     finally:
         sys.stdout.flush()
+
+
+class ConsoleAdapter:
+    """Pushes to a console chat (``/alerts on coverage`` typed in the terminal) are
+    printed on the terminal of ``garde serve``."""
+
+    platform = "console"
+
+    def mount(self, app: object) -> None:  # no routes: the terminal is not on the web
+        return None
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def push(self, conversation_id: str, replies: list[Reply]) -> None:
+        print(f"\n🔔 {conversation_id}\n{render(replies)}\n", flush=True)

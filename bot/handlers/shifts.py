@@ -24,6 +24,7 @@ from bot.handlers.common import shift_arg
 from bot.handlers.override import changed, handle, header, keyword, name, period, times, unexpected
 from bot.parsing import ParseError, parse_contact, parse_date, resolve_contact
 from bot.registry import CommandSpec
+from core.alerts import IMMEDIATE, scan_coverage
 from core.errors import N_
 from core.models import Shift
 from core.schedules import ContactInfo, account_contacts, shift_by_ref
@@ -203,6 +204,10 @@ async def unassign(command: Command, ctx: Context) -> Reply:
             )
             for ref in dict.fromkeys(refs)
         ]
+        # Time uncovered in the next 48 h is announced at once, committed with the change.
+        await scan_coverage(
+            session, ctx.now, schedule_ids=list({r.schedule.id for r in results}), within=IMMEDIATE
+        )
     lines: list[str] = []
     actions: list[Action] = []
     for result in results:
@@ -269,6 +274,9 @@ async def swap(command: Command, ctx: Context) -> Reply:
             raise unexpected(ctx, tokens[used + more :], SWAP_USAGE)
         result = await swap_shifts(
             session, ctx.account.id, first, second, origin=ctx.origin(command), now=ctx.now
+        )
+        await scan_coverage(
+            session, ctx.now, schedule_ids=[s.id for s in result.schedules], within=IMMEDIATE
         )
     pairs = (
         (result.first, result.schedules[0], result.first_contact),

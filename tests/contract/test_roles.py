@@ -25,6 +25,7 @@ SAMPLES = {
     "unassign": ("/unassign {a}", '/unassign "01 Urgences"'),
     "swap": ("/swap {a} {b}", "/swap {a} #9999"),
     "comment": ("/comment {a} relève confirmée", "/comment #9999 relève confirmée"),
+    "alerts": ("/alerts on coverage at 07:00", "/alerts off"),
     "account": ("/account 4000", "/account 4100"),
     "help": ("/help", "/help override"),
     "lang": ("/lang en", "/lang en"),

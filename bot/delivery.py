@@ -1,0 +1,99 @@
+"""The delivery worker: outbox -> adapter, within the platforms' limits, losing nothing.
+
+One push at a time per worker: take the oldest due item whose chat may receive now,
+send it, then mark it sent in its own transaction. A crash between the two repeats
+that one push at most; everything else waits in the outbox for the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.adapters import Adapter
+from bot.contract import PermanentFailure, RateLimited, TemporaryFailure
+from bot.i18n import Catalogs
+from bot.pushes import render_push
+from bot.ratelimit import LIMITS, Limits, RateLimiter, is_group
+from core import outbox
+from core.db import Database
+
+log = logging.getLogger("garde.delivery")
+
+
+class DeliveryWorker:
+    """Sends due pushes through the adapters that are on."""
+
+    def __init__(
+        self,
+        db: Database,
+        catalogs: Catalogs,
+        adapters: list[Adapter],
+        clock: Callable[[], datetime],
+        limits: dict[str, Limits] | None = None,
+    ) -> None:
+        self.db, self.catalogs, self.clock = db, catalogs, clock
+        self.adapters = {a.platform: a for a in adapters}
+        limits = limits or LIMITS
+        self.limiters = {p: RateLimiter(limits.get(p, LIMITS["console"])) for p in self.adapters}
+
+    async def run_once(self, max_items: int = 1000) -> int:
+        """Deliver what is due now (up to ``max_items``), waiting out rate limits; how many."""
+        sent = 0
+        while sent < max_items:
+            async with self.db.read() as session:
+                batch = await outbox.due(session, self.clock(), list(self.adapters), limit=200)
+            if not batch:
+                return sent
+            progressed = False
+            waits = []
+            for push in batch:
+                limiter = self.limiters[push.platform]
+                group = is_group(push.platform, push.conversation_id)
+                wait = limiter.wait(push.conversation_id, group)
+                if wait > 0:
+                    waits.append(wait)
+                    continue
+                limiter.sent(push.conversation_id, group)
+                sent += await self._deliver(push)
+                progressed = True
+                if sent >= max_items:
+                    return sent
+            if not progressed:
+                await asyncio.sleep(min(waits))
+        return sent
+
+    async def _deliver(self, push: outbox.Push) -> int:
+        """Send one push and record the outcome; 1 if it was delivered."""
+        adapter = self.adapters[push.platform]
+        try:
+            replies = render_push(push, self.catalogs.translator(push.locale))
+        except (KeyError, ValueError) as bad:  # a payload this version cannot say: keep it
+            log.error("push %s cannot be rendered: %r", push.id, bad)
+            await self._record(outbox.mark_failed, push, error="unrenderable", permanent=False)
+            return 0
+        try:
+            await adapter.push(push.conversation_id, replies)
+        except RateLimited as limited:
+            await self._record(
+                outbox.retry_later, push, error=str(limited), retry_after=limited.retry_after
+            )
+            return 0
+        except TemporaryFailure as failure:
+            await self._record(outbox.retry_later, push, error=str(failure) or "temporary")
+            return 0
+        except PermanentFailure as failure:
+            log.warning("push %s refused for good: %s", push.id, failure)
+            await self._record(
+                outbox.mark_failed, push, error=str(failure) or "refused", permanent=True
+            )
+            return 0
+        async with self.db.write() as session:
+            await outbox.mark_sent(session, push.id, self.clock())
+        return 1
+
+    async def _record(self, how: Callable, push: outbox.Push, **kw: object) -> None:
+        async with self.db.write() as session:
+            await how(session, push, self.clock(), **kw)

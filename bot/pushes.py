@@ -1,0 +1,83 @@
+"""What a push says: outbox payloads (data) rendered as replies in the chat's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.contract import Action, Reply, Visibility
+from bot.handlers.common import quoted
+from bot.i18n import Translator
+from core.errors import N_
+from core.localtime import zone
+from core.outbox import Push
+
+GAP = {
+    "partial": N_("⚠️ {schedule}: {day} is only partly covered. Nobody on call: {hours}."),
+    "none": N_("⚠️ {schedule}: {day} has nobody on call at all ({hours})."),
+}
+DIGEST_STATUS = {"partial": N_("part of the day uncovered"), "none": N_("nobody all day")}
+
+
+def render_push(push: Push, t: Translator) -> list[Reply]:
+    """The replies to post for one outbox item."""
+    p = push.payload
+    if push.kind == "coverage":
+        return [_gap(p, t)]
+    if push.kind == "all_clear":
+        day = date.fromisoformat(p["day"])
+        return [
+            Reply(
+                t(
+                    N_("✅ {schedule}: {day} is fully covered again."),
+                    schedule=p["schedule"],
+                    day=t.date(day),
+                ),
+                visibility=Visibility.IN_CHANNEL,
+            )
+        ]
+    if push.kind == "digest":
+        return [_digest(p, t)]
+    raise ValueError(f"unknown push kind {push.kind!r}")
+
+
+def _hours(p: dict, t: Translator) -> str:
+    tz = zone(p["zone"])
+    spans = []
+    for a, b in p["uncovered"]:
+        start, end = (datetime.fromisoformat(x).astimezone(tz) for x in (a, b))
+        end_text = t(N_("midnight")) if end.time().hour == 0 and end.minute == 0 else t.time(end)
+        spans.append(f"{t.time(start)}–{end_text}")
+    return ", ".join(spans)
+
+
+def _gap(p: dict, t: Translator) -> Reply:
+    day = date.fromisoformat(p["day"])
+    name = quoted(p["schedule"])
+    text = t(GAP[p["status"]], schedule=p["schedule"], day=t.date(day), hours=_hours(p, t))
+    return Reply(
+        text,
+        visibility=Visibility.IN_CHANNEL,
+        actions=[
+            Action(t(N_("View the day")), f"/oncall view day {day.isoformat()} {name}"),
+            Action(t(N_("Cover it")), "/override", style="primary"),
+        ],
+    )
+
+
+def _digest(p: dict, t: Translator) -> Reply:
+    lines = []
+    for sched in p["schedules"]:
+        if not sched["days"]:
+            lines.append(t(N_("{schedule}: fully covered."), schedule=sched["schedule"]))
+            continue
+        lines.append(f"{sched['schedule']}:")
+        for d in sched["days"]:
+            lines.append(
+                f"• {t.date(date.fromisoformat(d['day']))}: {t(DIGEST_STATUS[d['status']])} "
+                f"({_hours(d, t)})"
+            )
+    return Reply(
+        "\n".join(lines),
+        title=t(N_("Coverage of the next {days} days"), days=p["lookahead"]),
+        visibility=Visibility.IN_CHANNEL,
+    )

@@ -1,0 +1,137 @@
+"""Background jobs, owned by the composition root: coverage scan, digests, delivery,
+retention. With several replicas on PostgreSQL exactly one runs them: the holder of a
+session-level advisory lock on a dedicated connection. If that replica dies, its
+connection closes, the lock is released, and another replica takes it on its next try.
+SQLite means one process: it always leads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.delivery import DeliveryWorker
+from core import alerts, retention
+from core.db import Database
+
+if TYPE_CHECKING:
+    from bot.app import Garde
+
+log = logging.getLogger("garde.scheduler")
+LOCK_KEY = 0x6761726465  # "garde"
+
+
+class Leadership:
+    """Whether this process runs the jobs (the advisory lock's holder)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._conn: AsyncConnection | None = None
+
+    async def hold(self) -> bool:
+        """Keep or try to take the lead; never blocks."""
+        if self.db.dialect == "sqlite":
+            return True
+        if self._conn is not None:
+            try:
+                await self._conn.execute(text("SELECT 1"))
+                return True
+            except Exception:  # the connection died: so did the lock
+                log.warning("lost the scheduler lock's connection")
+                await self.release()
+        conn = await self.db.engine.connect()
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        if await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}):
+            log.info("this replica now runs the scheduled jobs")
+            self._conn = conn
+            return True
+        await conn.close()
+        return False
+
+    async def release(self) -> None:
+        if self._conn is not None:
+            try:
+                await self._conn.close()
+            finally:
+                self._conn = None
+
+
+class Scheduler:
+    """The jobs and their timing, chosen on purpose (see each ``add_job``)."""
+
+    def __init__(self, garde: Garde) -> None:
+        self.garde = garde
+        self.leader = Leadership(garde.db)
+        self.worker = DeliveryWorker(garde.db, garde.catalogs, garde.adapters, garde.now)
+        self.aps = AsyncIOScheduler(timezone="UTC")
+        self._deliver_lock = asyncio.Lock()
+
+    def start(self) -> None:
+        s = self.garde.settings
+        # Coalesce: after a pause, one run catches up; a missed run is worth doing late.
+        common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
+        self.aps.add_job(
+            self.scan,
+            "interval",
+            minutes=s.alert_scan_minutes,
+            id="scan",
+            next_run_time=self.garde.now(),
+            **common,
+        )
+        self.aps.add_job(self.digests, "interval", minutes=1, id="digests", **common)
+        # Delivery polls often: a push waits at most a couple of seconds.
+        self.aps.add_job(
+            self.deliver,
+            "interval",
+            seconds=s.delivery_seconds,
+            id="deliver",
+            next_run_time=self.garde.now(),
+            **common,
+        )
+        self.aps.add_job(
+            self.purge,
+            "interval",
+            hours=6,
+            id="retention",
+            next_run_time=self.garde.now(),
+            **common,
+        )
+        self.aps.start()
+
+    async def stop(self) -> None:
+        self.aps.shutdown(wait=False)
+        await self.leader.release()
+
+    async def scan(self) -> None:
+        if await self.leader.hold():
+            async with self.garde.db.write() as session:
+                queued = await alerts.scan_coverage(session, self.garde.now())
+            if queued:
+                log.info("coverage scan queued %d push(es)", len(queued))
+                await self.deliver()
+
+    async def digests(self) -> None:
+        if await self.leader.hold():
+            async with self.garde.db.write() as session:
+                await alerts.scan_digests(session, self.garde.now())
+
+    async def deliver(self) -> None:
+        if self._deliver_lock.locked() or not await self.leader.hold():
+            return
+        async with self._deliver_lock:
+            await self.worker.run_once()
+
+    async def purge(self) -> None:
+        if not await self.leader.hold():
+            return
+        async with self.garde.db.write() as session:
+            purged = await retention.purge(session, self.garde.now())
+        removed = await asyncio.to_thread(
+            retention.remove_recordings, self.garde.settings.recordings_dir, purged.recordings
+        )
+        log.info("retention: %s, %d recording file(s)", purged.counts, removed)

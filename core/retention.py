@@ -1,0 +1,62 @@
+"""Retention: messages, calls and recordings are kept 60 days (as in the portal); spent
+link codes, old button tokens, stale prompts and delivered pushes are cleared too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import Call, CallbackToken, LinkCode, Message, OutboxItem, Prompt
+
+KEEP = timedelta(days=60)
+KEEP_TOKENS = timedelta(days=30)
+KEEP_PROMPTS = timedelta(hours=1)
+KEEP_SENT = timedelta(days=7)
+
+
+@dataclass
+class Purged:
+    counts: dict[str, int] = field(default_factory=dict)
+    recordings: list[str] = field(default_factory=list)  # store paths to remove after commit
+
+
+async def purge(session: AsyncSession, now: datetime) -> Purged:
+    """Delete what is past its keeping time; the caller removes ``recordings`` files."""
+    out = Purged()
+    old = now - KEEP
+    out.recordings = [
+        p
+        for p in await session.scalars(
+            select(Call.recording).where(Call.start_at < old, Call.recording.is_not(None))
+        )
+    ]
+    steps = {
+        "messages": delete(Message).where(Message.taken_at < old),
+        "calls": delete(Call).where(Call.start_at < old),
+        "link_codes": delete(LinkCode).where(LinkCode.expires_at < now),
+        "callback_tokens": delete(CallbackToken).where(
+            CallbackToken.created_at < now - KEEP_TOKENS
+        ),
+        "prompts": delete(Prompt).where(Prompt.created_at < now - KEEP_PROMPTS),
+        "pushes": delete(OutboxItem).where(
+            OutboxItem.status == "sent", OutboxItem.sent_at < now - KEEP_SENT
+        ),
+    }
+    for name, stmt in steps.items():
+        out.counts[name] = (await session.execute(stmt)).rowcount or 0
+    return out
+
+
+def remove_recordings(root: Path, paths: list[str]) -> int:
+    """Delete purged recording files under ``root``; how many were there."""
+    removed = 0
+    for rel in paths:
+        target = (root / rel).resolve()
+        if target.is_relative_to(root.resolve()) and target.is_file():
+            target.unlink()
+            removed += 1
+    return removed

@@ -1,0 +1,99 @@
+"""Alerts as a team lives them: subscribe a chat, a gap appears next week, one alert; it
+is filled, one all-clear; scans after that send nothing. Delivered by the console adapter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.adapters.console import ConsoleAdapter
+from bot.delivery import DeliveryWorker
+from core.alerts import scan_coverage
+from core.models import Shift
+from tests.builders import CONTACTS, load, shift
+from tests.conftest import NOW
+
+WEEKS = [("2025-03-10", "2025-03-17"), ("2025-03-17", "2025-03-24"), ("2025-03-24", "2025-03-31")]
+DOC = {
+    "accounts": [
+        {
+            "number": "5000",
+            "name": "Clinique Est",
+            "timezone": "America/Toronto",
+            "contacts": CONTACTS,
+            "schedules": [
+                {
+                    "name": "Garde",
+                    "shifts": [
+                        shift(f"w{n}", f"{a}T07:30", f"{b}T07:30", "luc")
+                        for n, (a, b) in enumerate(WEEKS)
+                    ],
+                }
+            ],
+        }
+    ],
+    "users": [{"username": "zoe", "name": "Zoé", "locale": "fr", "accounts": {"5000": "admin"}}],
+}
+
+
+async def test_one_alert_one_all_clear_then_silence(garde, say, capsys):
+    await load(garde.db, DOC)
+    worker = DeliveryWorker(garde.db, garde.catalogs, [ConsoleAdapter()], lambda: NOW)
+
+    async def scan_and_deliver(at=NOW) -> str:
+        async with garde.db.write() as session:
+            await scan_coverage(session, at)
+        capsys.readouterr()
+        await worker.run_once()
+        return capsys.readouterr().out
+
+    subscribed = await say("/alertes activer couverture à 7h00", user="zoe", lang=None)
+    assert "reçoit maintenant les trous de couverture pour le compte 5000" in subscribed
+    assert "résumé des prochains jours chaque jour à 07:00" in subscribed
+    assert await scan_and_deliver() == ""  # all covered
+    async with garde.db.read() as s:
+        ref = await s.scalar(select(Shift.ref).where(Shift.ext_id == "w1"))
+    assert "Luc Lambert" in await say(f"/desassigner #{ref}", user="zoe", lang=None)
+    alert = await scan_and_deliver()
+    assert alert.count("⚠️ Garde") == 8  # each day the empty week touches, once each
+    assert (
+        "le lun. 17 mars n'est que partiellement couvert. Personne de garde : 07 h 30–minuit"
+        in (alert)
+    )
+    assert "le mar. 18 mars, personne n'est de garde (00 h 00–minuit)" in alert
+    assert "[Voir la journée] -> /oncall view day 2025-03-17 Garde" in alert
+    assert await scan_and_deliver(NOW + timedelta(minutes=5)) == ""  # not again
+    await say(f"/assigner @marie #{ref}", user="zoe", lang=None)
+    clear = await scan_and_deliver()
+    assert clear.count("✅ Garde") == 8 and "de nouveau entièrement couvert" in clear
+    assert await scan_and_deliver(NOW + timedelta(minutes=10)) == ""
+    listing = await say("/alertes", user="zoe", lang=None)
+    assert "• les trous de couverture — résumé à 07:00" in listing
+
+
+async def test_unassign_within_48_hours_is_announced_with_the_change(garde, say, capsys):
+    await load(garde.db, DOC)
+    await say("/alerts on coverage", user="zoe")
+    async with garde.db.read() as s:
+        ref = await s.scalar(select(Shift.ref).where(Shift.ext_id == "w0"))  # this week
+    await say(f"/unassign #{ref}", user="zoe")
+    capsys.readouterr()
+    worker = DeliveryWorker(garde.db, garde.catalogs, [ConsoleAdapter()], lambda: NOW)
+    assert await worker.run_once() >= 2  # today and tomorrow at least, queued by /unassign
+    assert "Wed, Mar 12 has nobody on call at all" in capsys.readouterr().out
+
+
+async def test_alerts_grammar_refusals_write_nothing(garde, say):
+    from tests.builders import snapshot
+
+    await load(garde.db, DOC)
+    await say("/help", user="zoe")
+    await say("/help", user="bob")  # consoles linked before the snapshot
+    before = await snapshot(garde.db)
+    assert "on or off" in await say("/alerts maybe", user="zoe")
+    assert "not something to receive" in await say("/alerts on weather", user="zoe")
+    assert "not a time of day" in await say("/alerts on coverage at 25:00", user="zoe")
+    assert "Only coverage has a daily digest" in await say("/alerts on urgent at 07:00", user="zoe")
+    assert "needs the admin role" in await say("/alerts on coverage", user="bob")
+    assert await snapshot(garde.db) == before
