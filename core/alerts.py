@@ -83,21 +83,15 @@ async def scan_coverage(
     notices = await _notices(session, [s.id for s in subs], list(days))
     queued: list[Queued] = []
     updates: list[dict] = []
+    pushes: list[dict] = []
     for sched_row, account in rows:
         sched = ScheduleInfo.of(sched_row)
         for sub in by_account[account.id]:
             for day in days[sched.id]:
-                queued += await _decide(
-                    session,
-                    sub,
-                    sched,
-                    account.number,
-                    day,
-                    notices.get((sub.id, sched.id, day.day)),
-                    now,
-                    updates,
-                )
+                notice = notices.get((sub.id, sched.id, day.day))
+                queued += _decide(sub, sched, account.number, day, notice, now, updates, pushes)
     await upsert(session, CoverageNotice, updates, keys=("subscription_id", "schedule_id", "day"))
+    await outbox.enqueue(session, pushes)
     return queued
 
 
@@ -131,8 +125,7 @@ async def _notices(
     return {(n.subscription_id, n.schedule_id, n.day): n for n in rows}
 
 
-async def _decide(
-    session: AsyncSession,
+def _decide(
     sub: SubscriptionInfo,
     sched: ScheduleInfo,
     number: str,
@@ -140,8 +133,10 @@ async def _decide(
     notice: CoverageNotice | None,
     now: datetime,
     updates: list[dict],
+    pushes: list[dict],
 ) -> list[Queued]:
-    """Queue at most one push for this chat, schedule and day, and note what it says."""
+    """At most one push for this chat, schedule and day (into ``pushes``), and the note of
+    what it says (into ``updates``)."""
     severity = SEVERITY[day.status]
     before = SEVERITY[DayStatus(notice.status)] if notice else 0
     if severity == before and (notice is None or notice.status == day.status):
@@ -163,16 +158,17 @@ async def _decide(
         return []
     # The key names the state it answers: the same scan twice (two replicas) agrees on it.
     said = f"{notice.status}@{notice.at.isoformat()}" if notice else "new"
-    await outbox.enqueue(
-        session,
-        platform=sub.platform,
-        conversation_id=sub.conversation_id,
-        locale=sub.locale,
-        kind=kind,
-        payload=_payload(sched, day, number),
-        now=now,
-        subscription_id=sub.id,
-        dedupe_key=f"{kind}:{sub.id}:{sched.id}:{day.day}:{day.status.value}:{said}",
+    pushes.append(
+        outbox.item(
+            platform=sub.platform,
+            conversation_id=sub.conversation_id,
+            locale=sub.locale,
+            kind=kind,
+            payload=_payload(sched, day, number),
+            now=now,
+            subscription_id=sub.id,
+            dedupe_key=f"{kind}:{sub.id}:{sched.id}:{day.day}:{day.status.value}:{said}",
+        )
     )
     return [Queued(sub.conversation_id, kind, sched.name, day.day, day.status.value)]
 
@@ -192,16 +188,21 @@ async def scan_digests(session: AsyncSession, now: datetime) -> list[Queued]:
         key = f"digest:{sub.id}:{today}"
         if await session.scalar(select(OutboxItem.id).where(OutboxItem.dedupe_key == key)):
             continue
+        payload = await _digest(session, account, now)
         await outbox.enqueue(
             session,
-            platform=sub.platform,
-            conversation_id=sub.conversation_id,
-            locale=sub.locale,
-            kind="digest",
-            payload=await _digest(session, account, now),
-            dedupe_key=key,
-            now=now,
-            subscription_id=sub.id,
+            [
+                outbox.item(
+                    platform=sub.platform,
+                    conversation_id=sub.conversation_id,
+                    locale=sub.locale,
+                    kind="digest",
+                    payload=payload,
+                    dedupe_key=key,
+                    now=now,
+                    subscription_id=sub.id,
+                )
+            ],
         )
         queued.append(Queued(sub.conversation_id, "digest", "", today, ""))
     return queued

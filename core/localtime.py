@@ -39,6 +39,7 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
+@lru_cache(maxsize=8192)
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC half-open interval of one local day."""
     return local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)

@@ -51,8 +51,7 @@ class Push:
         )
 
 
-async def enqueue(
-    session: AsyncSession,
+def item(
     *,
     platform: str,
     conversation_id: str,
@@ -62,29 +61,26 @@ async def enqueue(
     dedupe_key: str,
     now: datetime,
     subscription_id: int | None = None,
-) -> None:
-    """Queue a push in the caller's transaction; a second one with the same key is ignored."""
-    await upsert(
-        session,
-        OutboxItem,
-        [
-            {
-                "subscription_id": subscription_id,
-                "platform": platform,
-                "conversation_id": conversation_id,
-                "locale": locale,
-                "kind": kind,
-                "payload": payload,
-                "dedupe_key": dedupe_key,
-                "status": "pending",
-                "attempts": 0,
-                "created_at": now,
-                "due_at": now,
-            }
-        ],
-        keys=("dedupe_key",),
-        update=False,
-    )
+) -> dict[str, Any]:
+    """One outbox row, to queue with :func:`enqueue`."""
+    return {
+        "subscription_id": subscription_id,
+        "platform": platform,
+        "conversation_id": conversation_id,
+        "locale": locale,
+        "kind": kind,
+        "payload": payload,
+        "dedupe_key": dedupe_key,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "due_at": now,
+    }
+
+
+async def enqueue(session: AsyncSession, items: list[dict[str, Any]]) -> None:
+    """Queue pushes in the caller's transaction; one whose key is queued already is ignored."""
+    await upsert(session, OutboxItem, items, keys=("dedupe_key",), update=False)
 
 
 async def due(

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, select, update
@@ -186,12 +185,15 @@ def _window_query() -> Select:
     )
 
 
-def _contact_from(row: Any, prefix: str) -> ContactInfo | None:
-    values = [getattr(row, prefix + c) for c in _CONTACT_COLUMNS]
+_N_SHIFT = len(fields(ShiftRow))
+_N_OVERRIDE = len(fields(OverrideRow))
+_N_CONTACT = len(_CONTACT_COLUMNS)
+
+
+def _contact_from(values: tuple) -> ContactInfo | None:
     if values[0] is None:
         return None
-    values[3] = tuple(values[3] or ())
-    return ContactInfo(*values)
+    return ContactInfo(*values[:3], tuple(values[3] or ()), *values[4:])
 
 
 async def load_timelines(
@@ -204,19 +206,20 @@ async def load_timelines(
     rows = await session.execute(
         _window_query(), {"ids": list(schedule_ids), "start": start, "end": end}
     )
-    shift_names = [f.name for f in fields(ShiftRow)]
-    override_names = [f.name for f in fields(OverrideRow)]
+    # Rows are read by position (the query's column order): this loop runs for every
+    # shift of every schedule a scan looks at, and attribute lookups dominated it.
+    o_at, b_at = _N_SHIFT, _N_SHIFT + _N_OVERRIDE
+    c_at = b_at + _N_CONTACT
     for row in rows:
-        if row.id not in out.shifts:
-            out.shifts[row.id] = ShiftRow(*(getattr(row, n) for n in shift_names))
-            base = _contact_from(row, "b_")
+        shift_id = row[0]
+        if shift_id not in out.shifts:
+            out.shifts[shift_id] = ShiftRow(*row[:o_at])
+            base = _contact_from(row[b_at:c_at])
             if base:
                 out.contacts[base.id] = base
-        if row.o_id is not None:
-            out.overrides[row.id].append(
-                OverrideRow(*(getattr(row, f"o_{n}") for n in override_names))
-            )
-            cover = _contact_from(row, "c_")
+        if row[o_at] is not None:
+            out.overrides[shift_id].append(OverrideRow(*row[o_at:b_at]))
+            cover = _contact_from(row[c_at:])
             if cover:
                 out.contacts[cover.id] = cover
     for s in out.shifts.values():
