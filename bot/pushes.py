@@ -37,6 +37,10 @@ def render_push(push: Push, t: Translator) -> list[Reply]:
         ]
     if push.kind == "digest":
         return [_digest(p, t)]
+    if push.kind == "message":
+        return [_message(p, t)]
+    if push.kind == "shift_change":
+        return [_shift_change(p, t)]
     raise ValueError(f"unknown push kind {push.kind!r}")
 
 
@@ -81,3 +85,32 @@ def _digest(p: dict, t: Translator) -> Reply:
         title=t(N_("Coverage of the next {days} days"), days=p["lookahead"]),
         visibility=Visibility.IN_CHANNEL,
     )
+
+
+def _message(p: dict, t: Translator) -> Reply:
+    """A new message as the agent took it: subject, time, its first fields."""
+    taken = datetime.fromisoformat(p["taken_at"])
+    head = (
+        N_("🚨 Urgent message: {subject} (taken {at})")
+        if p["urgent"]
+        else N_("📨 New message: {subject} (taken {at})")
+    )
+    lines = [t(head, subject=p["subject"] or "—", at=taken, zone=p["zone"])]
+    lines += [f"{name}: {value}" for name, value in p["fields"]]
+    return Reply("\n".join(lines), visibility=Visibility.IN_CHANNEL)
+
+
+def _shift_change(p: dict, t: Translator) -> Reply:
+    """Who is on call now over the changed spans (opt-in: ``/alerts on shifts``)."""
+    lines = []
+    for start, end, who in p["spans"]:
+        a, b = datetime.fromisoformat(start), datetime.fromisoformat(end)
+        message = (
+            N_("🔁 {schedule}: {who} is on call from {start} to {end}.")
+            if who
+            else N_("⚠️ {schedule}: nobody is on call from {start} to {end}.")
+        )
+        lines.append(
+            t(message, schedule=p["schedule"], who=who or "", start=a, end=b, zone=p["zone"])
+        )
+    return Reply("\n".join(lines), visibility=Visibility.IN_CHANNEL)

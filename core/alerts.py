@@ -234,3 +234,85 @@ async def _digest(session: AsyncSession, account: Account, now: datetime) -> dic
             }
         )
     return {"account": account.number, "lookahead": account.lookahead_days, "schedules": out}
+
+
+# A message older than this when it arrives (a backfill, a re-import) is not pushed.
+FRESH_MESSAGE = timedelta(hours=24)
+
+
+async def queue_new_messages(
+    session: AsyncSession, account_id: int, messages: list[dict], now: datetime
+) -> int:
+    """Queue a push of each new message to the chats subscribed to ``messages`` (all) or
+    ``urgent`` (urgent ones only); ``messages`` are the new rows as the importer wrote
+    them. Returns how many pushes were queued."""
+    fresh = [m for m in messages if m["taken_at"] >= now - FRESH_MESSAGE]
+    if not fresh:
+        return 0
+    subs = await active_subscriptions(session, "messages", [account_id])
+    subs += await active_subscriptions(session, "urgent", [account_id])
+    if not subs:
+        return 0
+    account = await session.get(Account, account_id)
+    assert account is not None
+    pushes = [
+        outbox.item(
+            platform=sub.platform,
+            conversation_id=sub.conversation_id,
+            locale=sub.locale,
+            kind="message",
+            now=now,
+            subscription_id=sub.id,
+            dedupe_key=f"message:{sub.id}:{m['ext_id']}",
+            payload={
+                "account": account.number,
+                "zone": account.timezone,
+                "id": m["ext_id"],
+                "subject": m["subject"],
+                "urgent": m["urgent"],
+                "taken_at": m["taken_at"].isoformat(),
+                "fields": m["fields"][:6],
+            },
+        )
+        for sub in subs
+        for m in fresh
+        if sub.kind == "messages" or m["urgent"]
+    ]
+    await outbox.enqueue(session, pushes)
+    return len(pushes)
+
+
+async def queue_shift_changes(
+    session: AsyncSession,
+    account_id: int,
+    schedule: ScheduleInfo,
+    spans: list[tuple[datetime, datetime, str | None]],
+    *,
+    key: str,
+    now: datetime,
+) -> int:
+    """Tell the chats subscribed to ``shifts`` who is now on call over ``spans`` (start,
+    end, contact name or None for nobody); ``key`` names the change (e.g. its refs)."""
+    subs = await active_subscriptions(session, "shifts", [account_id])
+    payload = {
+        "schedule": schedule.name,
+        "zone": schedule.timezone,
+        "spans": [[a.isoformat(), b.isoformat(), who] for a, b, who in spans],
+    }
+    await outbox.enqueue(
+        session,
+        [
+            outbox.item(
+                platform=sub.platform,
+                conversation_id=sub.conversation_id,
+                locale=sub.locale,
+                kind="shift_change",
+                payload=payload,
+                now=now,
+                subscription_id=sub.id,
+                dedupe_key=f"shift:{sub.id}:{key}",
+            )
+            for sub in subs
+        ],
+    )
+    return len(subs)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import audit
+from core.alerts import queue_new_messages
 from core.bulk import upsert
 from core.errors import N_
 from core.importcheck import Checked, check
@@ -143,7 +144,7 @@ async def _write_account(
         await _write_schedule(
             session, account, sched, f"{path}.schedules[{j}]", checked, contact_ids, now, summary
         )
-    await _write_messages(session, account, acc, path, checked)
+    await _write_messages(session, account, acc, path, checked, now)
     _count(summary, "messages", len(acc.messages))
     await _write_calls(session, account, acc, path, checked, recordings_dir)
     _count(summary, "calls", len(acc.calls))
@@ -252,8 +253,27 @@ async def _write_schedule(
     _count(summary, "shifts", len(sched.shifts))
 
 
+async def _existing(session: AsyncSession, model: Any, account_id: int, ids: list[str]) -> set:
+    """Which of ``ids`` the account has already (in chunks: parameter lists are bounded)."""
+    found: set[str] = set()
+    for i in range(0, len(ids), 5000):
+        found.update(
+            await session.scalars(
+                select(model.ext_id).where(
+                    model.account_id == account_id, model.ext_id.in_(ids[i : i + 5000])
+                )
+            )
+        )
+    return found
+
+
 async def _write_messages(
-    session: AsyncSession, account: Account, acc: AccountIn, path: str, checked: Checked
+    session: AsyncSession,
+    account: Account,
+    acc: AccountIn,
+    path: str,
+    checked: Checked,
+    now: datetime,
 ) -> None:
     rows = []
     for j, m in enumerate(acc.messages):
@@ -279,7 +299,12 @@ async def _write_messages(
                 "history": history,
             }
         )
+    known = await _existing(session, Message, account.id, [r["ext_id"] for r in rows])
     await upsert(session, Message, rows, keys=("account_id", "ext_id"))
+    # New messages are pushed to the chats that asked, in this same transaction.
+    await queue_new_messages(
+        session, account.id, [r for r in rows if r["ext_id"] not in known], now
+    )
 
 
 async def _write_calls(

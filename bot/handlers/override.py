@@ -35,6 +35,7 @@ from bot.contract import Action, Command, Reply, Visibility
 from bot.handlers.common import schedule_arg, when
 from bot.parsing import ParseError, When, parse_contact, parse_span, resolve_contact
 from bot.registry import CommandSpec
+from core.alerts import queue_shift_changes
 from core.errors import N_
 from core.localtime import zone
 from core.overrides import OverridePlan, Piece, plan_override, save_override
@@ -121,6 +122,14 @@ async def override(command: Command, ctx: Context) -> Reply:
             return _proposal(ctx, plan, start, end, comment)
         refs = await save_override(
             session, plan, origin=ctx.origin(command), now=ctx.now, comment=comment
+        )
+        await queue_shift_changes(
+            session,
+            ctx.account.id,
+            schedule,
+            [(p.start, p.end, contact.name) for p in plan.pieces],
+            key="override:" + ",".join(map(str, refs)),
+            now=ctx.now,
         )
     return _saved(ctx, plan, refs, start, end, comment)
 

@@ -24,7 +24,7 @@ from bot.handlers.common import shift_arg
 from bot.handlers.override import changed, handle, header, keyword, name, period, times, unexpected
 from bot.parsing import ParseError, parse_contact, parse_date, resolve_contact
 from bot.registry import CommandSpec
-from core.alerts import IMMEDIATE, scan_coverage
+from core.alerts import IMMEDIATE, queue_shift_changes, scan_coverage
 from core.errors import N_
 from core.models import Shift
 from core.schedules import ContactInfo, account_contacts, shift_by_ref
@@ -76,6 +76,14 @@ async def assign(command: Command, ctx: Context) -> Reply:
             weeks=weeks,
             until=until,
             comment=command.comment or None,
+        )
+        await queue_shift_changes(
+            session,
+            ctx.account.id,
+            result.schedule,
+            [(a.start, a.end, contact.name) for a in result.assigned],
+            key=f"assign:{ctx.now.isoformat()}:{ref}",
+            now=ctx.now,
         )
     names = {c.id: c for c in contacts}
     previous = {ref: names.get(cid) if cid else None for ref, cid in before.items()}
@@ -204,6 +212,16 @@ async def unassign(command: Command, ctx: Context) -> Reply:
             )
             for ref in dict.fromkeys(refs)
         ]
+        for r in results:
+            who = r.now_on_call.name if r.now_on_call else None
+            await queue_shift_changes(
+                session,
+                ctx.account.id,
+                r.schedule,
+                [(r.start, r.end, who)],
+                key=f"unassign:{ctx.now.isoformat()}:{r.ref}",
+                now=ctx.now,
+            )
         # Time uncovered in the next 48 h is announced at once, committed with the change.
         await scan_coverage(
             session, ctx.now, schedule_ids=list({r.schedule.id for r in results}), within=IMMEDIATE
@@ -278,6 +296,18 @@ async def swap(command: Command, ctx: Context) -> Reply:
         await scan_coverage(
             session, ctx.now, schedule_ids=[s.id for s in result.schedules], within=IMMEDIATE
         )
+        for slot, sched, who in (
+            (result.first, result.schedules[0], result.first_contact),
+            (result.second, result.schedules[1], result.second_contact),
+        ):
+            await queue_shift_changes(
+                session,
+                ctx.account.id,
+                sched,
+                [(slot.start, slot.end, who.name if who else None)],
+                key=f"swap:{ctx.now.isoformat()}:{slot.ref}",
+                now=ctx.now,
+            )
     pairs = (
         (result.first, result.schedules[0], result.first_contact),
         (result.second, result.schedules[1], result.second_contact),

@@ -97,3 +97,43 @@ async def test_alerts_grammar_refusals_write_nothing(garde, say):
     assert "Only coverage has a daily digest" in await say("/alerts on urgent at 07:00", user="zoe")
     assert "needs the admin role" in await say("/alerts on coverage", user="bob")
     assert await snapshot(garde.db) == before
+
+
+async def test_new_urgent_messages_and_shift_changes_reach_the_chats_that_asked(
+    garde, say, capsys, tmp_path
+):
+    from core.importer import import_document
+
+    await load(garde.db, DOC)
+    await say("/alerts on urgent", user="zoe")
+    await say("/alerts on shifts", user="zoe")
+    message = {"subject": "URGENCE", "fields": [["Prénom", "Jean"], ["Tel", "(514) 521-0000"]]}
+    doc = {
+        "accounts": [
+            {
+                "number": "5000",
+                "messages": [
+                    {"id": "m1", "taken_at": "2025-03-12T09:16:44", "urgent": True, **message},
+                    {"id": "m2", "taken_at": "2025-03-12T09:20:00", "urgent": False, **message},
+                    {
+                        "id": "m3",
+                        "taken_at": "2025-03-09T09:00:00",
+                        "urgent": True,
+                        **message,
+                    },  # old
+                ],
+            }
+        ]
+    }
+    for _ in range(2):  # importing again pushes nothing new
+        async with garde.db.write() as session:
+            await import_document(session, doc, base_dir=None, recordings_dir=tmp_path, now=NOW)
+    await say('/override @marie 03-13 08:00 03-13 12:00 "Garde"', user="zoe")
+    capsys.readouterr()
+    worker = DeliveryWorker(garde.db, garde.catalogs, [ConsoleAdapter()], lambda: NOW)
+    assert await worker.run_once() == 2
+    out = capsys.readouterr().out
+    assert out.count("Urgent message") == 1  # m1 only: m2 is not urgent, m3 is three days old
+    assert "🚨 Urgent message: URGENCE (taken Wed, Mar 12 9:16" in out
+    assert "Prénom: Jean" in out
+    assert "🔁 Garde: Marie Tremblay is on call from Thu, Mar 13 8:00" in out
