@@ -54,11 +54,14 @@ class Leadership:
         return False
 
     async def release(self) -> None:
+        """Give the lead up: the lock's session is discarded, never returned to the pool
+        (a pooled connection would keep holding the lock for whoever borrows it next)."""
         if self._conn is not None:
+            conn, self._conn = self._conn, None
             try:
-                await self._conn.close()
+                await conn.invalidate()
             finally:
-                self._conn = None
+                await conn.close()
 
 
 class Scheduler:
