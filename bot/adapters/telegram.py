@@ -1,13 +1,288 @@
-"""(in progress) The Telegram adapter."""
+"""Garde as a Telegram bot: python-telegram-bot's ``Application`` inside Garde's server.
+
+Two ways in, chosen by ``PUBLIC_URL``:
+
+- **Webhook** (``PUBLIC_URL`` set): the Application is built with ``updater(None)``;
+  Garde's aiohttp server takes ``POST /telegram/webhook``, checks the
+  ``X-Telegram-Bot-Api-Secret-Token`` header in constant time (403 otherwise), puts the
+  update on the Application's ``update_queue`` and answers 200 at once: Telegram does
+  not wait for the command to run. ``setWebhook`` is called at start with that secret
+  (``TELEGRAM_WEBHOOK_SECRET``, else one derived from the token, the same on every
+  Garde process). Stopping leaves the webhook in place for the other processes.
+- **Long polling** (no ``PUBLIC_URL``: a laptop, a demo): the Application keeps PTB's
+  own ``Updater`` and runs ``start_polling`` in the background. PTB's loop already
+  does what a hand-written one would have to: delete a stale webhook, long-poll with
+  an offset, back off on network errors, confirm the last offset when stopping.
+
+Updates are handled concurrently across chats and in order within one chat
+(:class:`ChatOrder`), so a quick second answer to a question never overtakes the
+first. ``TELEGRAM_API_URL`` (root, default https://api.telegram.org) becomes PTB's
+``base_url``/``base_file_url`` (``<root>/bot``, ``<root>/file/bot``): a local Bot API
+server or the tests' fake work the same way.
+
+The token is part of every Bot API URL, so it must never reach a log: httpx logs
+request URLs at INFO and PTB logs its base URL at DEBUG, hence those loggers are kept
+at WARNING/INFO; a token refused at start is reported without it.
+
+What a message or a press does is :mod:`bot.adapters.telegram_chat`; how a reply
+looks, :mod:`bot.adapters.telegram_render`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import warnings
+from collections.abc import Awaitable
+from datetime import timedelta
 from typing import Any
+
+from aiohttp import web
+from telegram import BotCommand, Update
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import (
+    Application,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.adapters.telegram_chat import TelegramChat
+from bot.contract import PermanentFailure, RateLimited, Reply, TemporaryFailure
+
+log = logging.getLogger("garde.telegram")
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")  # what Telegram accepts in a command menu
+SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
+MENU_SIZE = 100
+CONCURRENT_UPDATES = 256
+
+
+class TelegramStartError(Exception):
+    """Telegram refused to start the bot (e.g. a wrong token); the message omits the token."""
+
+
+class ChatOrder(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; those of one chat, one at a time."""
+
+    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, updates waiting on it
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, waiting = self._chats.get(chat.id, (asyncio.Lock(), 0))
+        self._chats[chat.id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, waiting = self._chats[chat.id]
+            if waiting == 1:
+                del self._chats[chat.id]
+            else:
+                self._chats[chat.id] = (lock, waiting - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up: locks are made per chat as updates come."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
 
 
 class TelegramAdapter:
+    """The Telegram side of Garde: webhook route or polling, command menu, pushes."""
+
     platform = "telegram"
+    poll_timeout = 30  # seconds a getUpdates long poll waits for updates
+
+    def __init__(
+        self,
+        garde: Any,
+        token: str,
+        *,
+        api_url: str = "https://api.telegram.org",
+        public_url: str | None = None,
+        webhook_secret: str | None = None,
+    ) -> None:
+        _keep_token_out_of_logs()
+        self.garde = garde
+        self.webhook_url = f"{public_url.rstrip('/')}{WEBHOOK_PATH}" if public_url else None
+        if webhook_secret and not SECRET_FORM.fullmatch(webhook_secret):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET: 1 to 256 of A-Z, a-z, 0-9, _ and -")
+        self._secret = webhook_secret or _derived_secret(token)
+        self.chat = TelegramChat(garde)
+        root = api_url.rstrip("/")
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{root}/bot")
+            .base_file_url(f"{root}/file/bot")
+            .concurrent_updates(ChatOrder())
+            .job_queue(None)
+        )
+        if self.webhook_url:
+            builder = builder.updater(None)
+        self.application = builder.build()
+        self.application.add_handler(
+            MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self.chat.on_message)
+        )
+        self.application.add_handler(CallbackQueryHandler(self.chat.on_callback))
+        self.application.add_error_handler(self._on_error)
 
     @classmethod
     def from_garde(cls, garde: Any) -> TelegramAdapter | None:
-        return None
+        """The adapter when ``TELEGRAM_BOT_TOKEN`` is set; None (Telegram off) otherwise."""
+        settings = garde.settings
+        token = (
+            settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+        )
+        if not token:
+            return None
+        secret = settings.telegram_webhook_secret
+        return cls(
+            garde,
+            token,
+            api_url=settings.telegram_api_url,
+            public_url=settings.public_url,
+            webhook_secret=secret.get_secret_value() if secret else None,
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def mount(self, app: web.Application) -> None:
+        if self.webhook_url:
+            app.router.add_post(WEBHOOK_PATH, self._webhook)
+
+    async def start(self) -> None:
+        """getMe, the command menus, then the webhook or polling, then handling."""
+        try:
+            await self.application.initialize()
+        except InvalidToken:  # its message quotes the token
+            raise TelegramStartError("Telegram refused TELEGRAM_BOT_TOKEN; check it.") from None
+        bot = self.application.bot
+        self.chat.username = bot.username
+        await self._setup(self._set_commands(), "setMyCommands")
+        if self.webhook_url:
+            await self._setup(
+                bot.set_webhook(
+                    self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES
+                ),
+                "setWebhook",
+            )
+        else:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(
+                timeout=timedelta(seconds=self.poll_timeout), allowed_updates=ALLOWED_UPDATES
+            )
+        await self.application.start()
+        log.info(
+            "Telegram bot @%s on (%s)", bot.username, "webhook" if self.webhook_url else "polling"
+        )
+
+    async def stop(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def _setup(self, call: Awaitable[Any], what: str) -> None:
+        """A setup call that may fail without stopping Garde (Telegram may be down)."""
+        try:
+            await call
+        except TelegramError as error:
+            log.error("Telegram %s failed: %s", what, error)
+
+    async def _set_commands(self) -> None:
+        """The command menus: English names by default, French names for French users.
+
+        Every command name (aliases too) is accepted when typed; the menu lists only the
+        names Telegram allows there (``désassigner`` is typed, ``desassigner`` listed).
+        """
+        catalogs, specs = self.garde.catalogs, self.garde.registry.specs()
+        menus: dict[str, list[BotCommand]] = {"en": [], "fr": []}
+        for spec in specs:
+            french = [a for a in spec.aliases if COMMAND_NAME.fullmatch(a)] or [spec.name]
+            for lang, names in (("en", [spec.name]), ("fr", french)):
+                summary = catalogs.translator(lang)(spec.summary)[:256]
+                menus[lang] += [BotCommand(n, summary) for n in names if COMMAND_NAME.fullmatch(n)]
+        bot = self.application.bot
+        await bot.set_my_commands(menus["en"][:MENU_SIZE])
+        await bot.set_my_commands(menus["fr"][:MENU_SIZE], language_code="fr")
+
+    # ------------------------------------------------------------------ webhook
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        """Check the secret, queue the update, answer 200 before it is handled."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret.encode()):
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return web.Response(status=400)
+        await self.application.update_queue.put(update)
+        return web.Response()
+
+    async def _on_error(self, update: object, context: Any) -> None:
+        log.error("Telegram update failed", exc_info=context.error)
+
+    # ------------------------------------------------------------------ pushes
+
+    async def push(self, conversation_id: str, replies: list[Reply]) -> None:
+        """Send replies to a chat (or group) for the outbox; failures as DeliveryError kinds."""
+        try:
+            chat_id = int(conversation_id)
+        except ValueError:
+            raise PermanentFailure(f"not a Telegram chat id: {conversation_id!r}") from None
+        try:
+            await self.chat.send(self.application.bot, chat_id, replies, paged=False)
+        except RetryAfter as error:
+            raise RateLimited(_seconds(error)) from error
+        except ChatMigrated as error:
+            raise PermanentFailure(f"the group moved to chat {error.new_chat_id}") from error
+        except (Forbidden, BadRequest) as error:  # blocked, kicked, chat not found, refused
+            raise PermanentFailure(str(error)) from error
+        except (NetworkError, TelegramError) as error:  # timeouts, 5xx, connection errors
+            raise TemporaryFailure(str(error) or type(error).__name__) from error
+
+
+def _seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this PTB version gives it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _derived_secret(token: str) -> str:
+    """A webhook secret from the token: the same on every process, unguessable without it."""
+    return hmac.new(token.encode(), b"garde/telegram/webhook", hashlib.sha256).hexdigest()
+
+
+def _keep_token_out_of_logs() -> None:
+    """httpx logs each URL (with the token) at INFO; PTB logs its base URL at DEBUG."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)

@@ -23,7 +23,8 @@ async def help_(command: Command, ctx: Context) -> Reply:
         if spec.examples:
             fields.append((ctx.t(N_("Examples")), "\n".join(spec.examples)))
         return Reply(ctx.t(spec.summary), title=f"/{spec.name}", fields=fields)
-    rows = [
+    rows = [[ctx.t(N_("Command")), ctx.t(N_("What it does"))]]
+    rows += [
         [ctx.t(spec.usage), ctx.t(spec.summary)]
         for spec in ctx.registry.specs()
         if spec.role is None or ctx.allows(spec.role) or ctx.account is None

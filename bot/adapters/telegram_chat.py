@@ -1,0 +1,367 @@
+"""Telegram updates -> commands -> the dispatcher; replies -> messages, buttons, files.
+
+A typed command is dispatched as it is (the parser drops a ``@botname`` suffix); a
+command addressed to another bot, or in a group one that is not ours, is left alone.
+Plain text continues a pending question (:mod:`bot.adapters.telegram_prompt`) or, in
+a private chat, gets a short hint. A button press is just another command: its
+``callback_data`` is the command text itself, or ``t:TOKEN`` for one stored server-side
+(:mod:`bot.adapters.telegram_store`). Other payloads: ``p:TOKEN:N`` shows page N of a
+long reply, ``a:ANSWER`` answers a pending question, ``x`` cancels it. Every press is
+answered (``answerCallbackQuery``), at once when possible so the button stops spinning.
+
+Long replies to a chat are paged: the first page is sent with ◀ ▶ buttons, and the
+pages, rendered once, are stored under a token; a press edits the message in place.
+Storing the rendered pages rather than dispatching the command again means a page never
+runs a command twice (the reply of a change must not redo the change), every page comes
+from the same moment, and any Garde process can serve the press. Pushes are not paged:
+an alert is read without pressing anything, so a long one is sent as several messages.
+
+Visibility: Telegram has no ephemeral messages, so a reply meant for the asker goes to
+the chat where they asked (in a group, quoting their command); ``DIRECT`` replies go to
+the person's private chat with the bot, or to the chat when the bot may not write there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot.adapters import telegram_render as render
+from bot.adapters.telegram_prompt import Ask, Done, OverridePrompt
+from bot.adapters.telegram_store import (
+    Who,
+    drop_prompt,
+    load_prompt,
+    load_token,
+    save_tokens,
+    who,
+)
+from bot.contract import Action, Actor, Attachment, Conversation, Reply, Visibility
+from bot.i18n import Translator
+from core.errors import N_
+
+log = logging.getLogger("garde.telegram")
+
+FILE_LIMIT = 50 * 1024 * 1024  # bytes a bot may send through the public Bot API
+_KINDS = {"private": "direct", "group": "group", "supergroup": "group"}
+_PAGES = "pages:"  # a stored payload holding the rendered pages of a long reply
+CANCEL = "x"
+Answer = Callable[..., Awaitable[None]]  # answers the callback query, once
+
+
+class TelegramChat:
+    """Handles updates for one bot; the adapter wires it into the PTB Application."""
+
+    def __init__(self, garde: Any) -> None:
+        self.garde = garde
+        self.prompt = OverridePrompt(garde.db, garde.registry)
+        self.username = ""  # the bot's @username, known once the bot is initialized
+        self.file_limit = FILE_LIMIT
+        self.rows_per_page = render.ROWS_PER_PAGE
+
+    # ------------------------------------------------------------------ incoming
+
+    async def on_message(self, update: Update, context: Any) -> None:
+        """A text message: a command, an answer to a pending question, or chatter."""
+        message = update.message
+        if message is None or message.text is None or message.from_user is None:
+            return
+        user, chat = message.from_user, message.chat
+        kind = _KINDS.get(chat.type)
+        if kind is None or user.is_bot:
+            return
+        actor = Actor("telegram", str(user.id), name=user.full_name, locale_hint=user.language_code)
+        conv = Conversation("telegram", str(chat.id), kind=kind)
+        now, text, bot = self.garde.now(), message.text.strip(), context.bot
+        quote = message.message_id if kind == "group" else None
+        if text.startswith("/"):
+            if not self._for_us(text, kind):
+                return
+            if await load_prompt(self.garde.db, actor, conv, now) is not None:
+                await drop_prompt(self.garde.db, actor, conv)  # a new command replaces it
+            if self.prompt.wants(text, now):
+                asker = await self._who(actor)
+                ask = await self.prompt.begin(asker, actor, conv, text, now)
+                if ask is not None:
+                    await self._ask(bot, chat.id, ask, asker.t, now, quote=quote)
+                    return
+            replies = await self.garde.dispatcher.run(text, actor, conv, now)
+            await self.send(bot, chat.id, replies, actor=actor, quote=quote)
+            return
+        if await load_prompt(self.garde.db, actor, conv, now) is not None:
+            asker = await self._who(actor)
+            outcome = await self.prompt.answer(asker, actor, conv, text, now)
+            if isinstance(outcome, Ask):
+                await self._ask(bot, chat.id, outcome, asker.t, now, quote=quote)
+                return
+            if isinstance(outcome, Done):
+                await self._run(bot, chat.id, outcome.command, actor, conv, now)
+                return
+        if kind == "direct":
+            hint = (await self._who(actor)).t(
+                N_("Send a command, e.g. /oncall. /help lists them all.")
+            )
+            await self._message(bot, chat.id, render.escape(hint))
+
+    async def on_callback(self, update: Update, context: Any) -> None:
+        """A button press; answered in every case, once."""
+        query = update.callback_query
+        if query is None:
+            return
+        answered = False
+
+        async def answer(text: str | None = None) -> None:
+            nonlocal answered
+            if not answered:
+                answered = True
+                await query.answer(text)
+
+        try:
+            await self._press(query, context.bot, answer)
+        finally:
+            if not answered:
+                await query.answer()
+
+    async def _press(self, query: CallbackQuery, bot: Bot, answer: Answer) -> None:
+        """Route a press by its payload; anything unknown or lapsed says it has expired."""
+        message, user = query.message, query.from_user
+        chat = message.chat if message is not None else None
+        if chat is None or _KINDS.get(chat.type) is None:
+            return
+        actor = Actor("telegram", str(user.id), name=user.full_name, locale_hint=user.language_code)
+        conv = Conversation("telegram", str(chat.id), kind=_KINDS[chat.type])
+        now, data = self.garde.now(), query.data or ""
+        payload = await load_token(self.garde.db, data[2:], now) if data.startswith("t:") else data
+        payload = payload or ""
+        if payload.startswith("/"):
+            await answer()
+            await self._run(bot, chat.id, payload, actor, conv, now)
+            return
+        if payload.startswith("p:") and await self._page(query, payload, now, answer):
+            return
+        if payload == CANCEL and await self.prompt.cancel(actor, conv):
+            await answer()
+            t = (await self._who(actor)).t
+            await self._edit(query, render.escape(t(N_("Cancelled: nothing was saved."))), None)
+            return
+        asker = await self._who(actor)
+        if payload.startswith("a:"):
+            outcome = await self.prompt.answer(asker, actor, conv, payload[2:], now)
+            if isinstance(outcome, Ask):
+                await answer()
+                await self._edit(query, *await self._question(outcome, asker.t, now))
+                return
+            if isinstance(outcome, Done):
+                await answer()
+                await self._edit(query, f"<code>{render.escape(outcome.command)}</code>", None)
+                await self._run(bot, chat.id, outcome.command, actor, conv, now)
+                return
+        await answer(asker.t(N_("This button has expired. Send the command again.")))
+
+    def _for_us(self, text: str, kind: str) -> bool:
+        """Whether a command is ours: ``/cmd@ThisBot``, or a name we know, or any in private."""
+        first = text.split(maxsplit=1)[0][1:]
+        name, _, addressee = first.partition("@")
+        if addressee:
+            return addressee.casefold() == self.username.casefold()
+        return kind == "direct" or self.garde.registry.find(name) is not None
+
+    async def _who(self, actor: Actor) -> Who:
+        g = self.garde
+        return await who(g.db, g.catalogs, actor, g.settings.default_locale)
+
+    async def _run(
+        self, bot: Bot, chat_id: int, text: str, actor: Actor, conv: Conversation, now: datetime
+    ) -> None:
+        replies = await self.garde.dispatcher.run(text, actor, conv, now)
+        await self.send(bot, chat_id, replies, actor=actor)
+
+    # ------------------------------------------------------------------ questions, pages
+
+    async def _question(
+        self, ask: Ask, t: Translator, now: datetime
+    ) -> tuple[str, InlineKeyboardMarkup]:
+        """A question of a prompt: its text, the command so far, answers and Cancel."""
+        html = f"{render.escape(ask.text)}\n\n<code>{render.escape(ask.so_far)}</code>"
+        datas = await self._callback_data([f"a:{c.command}" for c in ask.choices], now)
+        rows = render.keyboard(ask.choices, datas)
+        rows.append([InlineKeyboardButton(t(N_("Cancel")), callback_data=CANCEL)])
+        return html, InlineKeyboardMarkup(rows)
+
+    async def _ask(
+        self, bot: Bot, chat_id: int, ask: Ask, t: Translator, now: datetime, quote: int | None
+    ) -> None:
+        html, markup = await self._question(ask, t, now)
+        await self._message(bot, chat_id, html, markup, quote)
+
+    async def _page(
+        self, query: CallbackQuery, payload: str, now: datetime, answer: Answer
+    ) -> bool:
+        """Show page N of a stored long reply in place; False when it has expired."""
+        _, token, number = [*payload.split(":"), "", ""][:3]
+        stored = await load_token(self.garde.db, token, now) if number.isdigit() else None
+        if stored is None or not stored.startswith(_PAGES):
+            return False
+        doc = json.loads(stored[len(_PAGES) :])
+        texts, page = doc["pages"], min(int(number), len(doc["pages"]) - 1)
+        actions = [Action(label, data) for label, data in doc["buttons"]]
+        rows = render.keyboard(actions, [a.command for a in actions])
+        nav = render.pager([f"p:{token}:{i}" for i in range(len(texts))], page)
+        await answer()
+        await self._edit(query, texts[page], InlineKeyboardMarkup([nav, *rows]))
+        return True
+
+    # ------------------------------------------------------------------ outgoing
+
+    async def send(
+        self,
+        bot: Bot,
+        chat_id: int,
+        replies: Sequence[Reply],
+        *,
+        actor: Actor | None = None,
+        quote: int | None = None,
+        paged: bool = True,
+    ) -> None:
+        """Send replies to a chat; ``actor`` is who asked (None for a push)."""
+        for reply in replies:
+            target = chat_id
+            if reply.visibility is Visibility.DIRECT and actor and actor.user_id != str(chat_id):
+                target = int(actor.user_id)
+            try:
+                await self._send_one(bot, target, reply, actor, quote, paged)
+            except (Forbidden, BadRequest):
+                if target == chat_id:
+                    raise
+                # The person never opened a private chat with the bot: tell them here.
+                await self._send_one(bot, chat_id, reply, actor, quote, paged)
+            quote = None
+
+    async def _send_one(
+        self,
+        bot: Bot,
+        chat_id: int,
+        reply: Reply,
+        actor: Actor | None,
+        quote: int | None,
+        paged: bool,
+    ) -> None:
+        now = self.garde.now()
+        datas = await self._callback_data([a.command for a in reply.actions], now)
+        rows = render.keyboard(reply.actions, datas)
+        texts = render.pages(reply, self.rows_per_page) if paged else render.to_html(reply)
+        if len(texts) > 1 and paged:
+            buttons = [[a.label, d] for a, d in zip(reply.actions, datas, strict=True)]
+            doc = _PAGES + json.dumps({"pages": texts, "buttons": buttons}, ensure_ascii=False)
+            [token] = await save_tokens(self.garde.db, [doc], now)
+            nav = render.pager([f"p:{token}:{i}" for i in range(len(texts))], 0)
+            await self._message(bot, chat_id, texts[0], InlineKeyboardMarkup([nav, *rows]), quote)
+        else:
+            for i, text in enumerate(texts):
+                last = i == len(texts) - 1
+                await self._message(
+                    bot,
+                    chat_id,
+                    text,
+                    render.markup(rows) if last else None,
+                    quote if i == 0 else None,
+                )
+        await self._files(bot, chat_id, reply.files, actor)
+
+    async def _callback_data(self, payloads: Sequence[str], now: datetime) -> list[str]:
+        """Each payload as callback_data: itself when it fits, else a stored token."""
+        direct = [
+            p if p.startswith(("/", "a:")) and render.fits_callback(p) else None for p in payloads
+        ]
+        long = [p for p, d in zip(payloads, direct, strict=True) if d is None]
+        tokens = iter(await save_tokens(self.garde.db, long, now)) if long else iter(())
+        return [d if d is not None else f"t:{next(tokens)}" for d in direct]
+
+    async def _files(
+        self, bot: Bot, chat_id: int, files: Sequence[Attachment], actor: Actor | None
+    ) -> None:
+        for attachment in files:
+            size = attachment.path.stat().st_size
+            if size > self.file_limit:
+                t = await self._translator(actor)
+                await self._message(
+                    bot, chat_id, render.escape(self.too_large(attachment, size, t))
+                )
+                continue
+            audio = attachment.content_type.startswith("audio/")
+            action = ChatAction.UPLOAD_VOICE if audio else ChatAction.UPLOAD_DOCUMENT
+            await bot.send_chat_action(chat_id, action)
+            data = await asyncio.to_thread(attachment.path.read_bytes)
+            upload = InputFile(data, filename=attachment.name)
+            if audio:
+                await bot.send_audio(chat_id, upload)
+            else:
+                await bot.send_document(chat_id, upload)
+
+    def too_large(self, attachment: Attachment, size: int, t: Translator) -> str:
+        """What to say instead of a file over the platform's limit.
+
+        The seam for the signed, expiring download link of the next issue: it will
+        return a message carrying the link instead.
+        """
+        return t(
+            N_("{name} is too large to send here ({size} MB; the limit is {limit} MB)."),
+            name=attachment.name,
+            size=round(size / 1024 / 1024),
+            limit=round(self.file_limit / 1024 / 1024),
+        )
+
+    async def _translator(self, actor: Actor | None) -> Translator:
+        if actor is not None:
+            return (await self._who(actor)).t
+        return self.garde.catalogs.translator(self.garde.settings.default_locale)
+
+    async def _message(
+        self,
+        bot: Bot,
+        chat_id: int,
+        html: str,
+        markup: InlineKeyboardMarkup | None = None,
+        quote: int | None = None,
+    ) -> None:
+        await bot.send_message(
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True)
+            if quote
+            else None,
+        )
+
+    async def _edit(
+        self, query: CallbackQuery, html: str, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        try:
+            await query.edit_message_text(
+                html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as error:  # the same page pressed again: nothing to change
+            if "not modified" not in str(error).lower():
+                raise

@@ -1,0 +1,133 @@
+"""What the Telegram adapter keeps in the database: button tokens, pending questions.
+
+``callback_data`` holds 64 bytes. A button whose payload does not fit (a long Confirm
+command, the pages of a long list) gets a short random token instead, and the payload
+is stored under it in ``callback_tokens``, in its own unit of work, so that a press
+reaches whichever Garde process receives it, after a restart too. Tokens expire after
+:data:`TOKEN_LIFETIME`; old ones are removed when new ones are written.
+
+A ``prompts`` row is a command being completed in a chat (see
+:mod:`bot.adapters.telegram_prompt`): one per platform, conversation and user.
+
+:func:`who` reads the identity behind a Telegram user, for the adapter's own strings
+(a hint, "this button has expired", the questions of a prompt), in the language the
+dispatcher would choose for that user.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from bot.contract import Actor, Conversation
+from bot.i18n import Catalogs, Translator, negotiate
+from core.db import Database
+from core.identity import AccountInfo, Identity, find_identity, user_accounts
+from core.models import CallbackToken, Prompt
+
+TOKEN_LIFETIME = timedelta(days=7)
+PROMPT_LIFETIME = timedelta(minutes=10)
+PLATFORM = "telegram"
+
+
+async def save_tokens(db: Database, payloads: Sequence[str], now: datetime) -> list[str]:
+    """Store each payload under a new token (one unit of work); return the tokens."""
+    tokens = [secrets.token_urlsafe(12) for _ in payloads]
+    async with db.write() as session:
+        await session.execute(
+            delete(CallbackToken).where(CallbackToken.created_at < now - TOKEN_LIFETIME)
+        )
+        session.add_all(
+            CallbackToken(token=token, command=payload, created_at=now)
+            for token, payload in zip(tokens, payloads, strict=True)
+        )
+    return tokens
+
+
+async def load_token(db: Database, token: str, now: datetime) -> str | None:
+    """The payload stored under ``token``, or None when it is unknown or expired."""
+    async with db.read() as session:
+        row = await session.get(CallbackToken, token)
+    if row is None or row.created_at < now - TOKEN_LIFETIME:
+        return None
+    return row.command
+
+
+def _prompt_key(actor: Actor, conversation: Conversation) -> tuple:
+    return (
+        Prompt.platform == PLATFORM,
+        Prompt.conversation_id == conversation.id,
+        Prompt.user_id == actor.user_id,
+    )
+
+
+async def load_prompt(
+    db: Database, actor: Actor, conversation: Conversation, now: datetime
+) -> str | None:
+    """The text gathered so far by this user's pending question here, if not expired."""
+    async with db.read() as session:
+        row = await session.scalar(select(Prompt).where(*_prompt_key(actor, conversation)))
+    if row is None or row.created_at < now - PROMPT_LIFETIME:
+        return None
+    return row.text
+
+
+async def save_prompt(
+    db: Database, actor: Actor, conversation: Conversation, text: str, now: datetime
+) -> None:
+    """Remember ``text`` as this user's pending command here; the clock starts again."""
+    async with db.write() as session:
+        await session.execute(delete(Prompt).where(*_prompt_key(actor, conversation)))
+        session.add(
+            Prompt(
+                platform=PLATFORM,
+                conversation_id=conversation.id,
+                user_id=actor.user_id,
+                text=text,
+                created_at=now,
+            )
+        )
+
+
+async def drop_prompt(db: Database, actor: Actor, conversation: Conversation) -> bool:
+    """Forget this user's pending command here; True if there was one."""
+    async with db.write() as session:
+        result = await session.execute(delete(Prompt).where(*_prompt_key(actor, conversation)))
+    return bool(result.rowcount)
+
+
+@dataclass
+class Who:
+    """The Garde identity behind a Telegram user (None: not linked) and its language."""
+
+    identity: Identity | None
+    t: Translator
+    accounts: list[tuple[AccountInfo, str]] = field(default_factory=list)
+    active: tuple[AccountInfo, str] | None = None  # the account commands act on, and the role
+
+
+async def who(db: Database, catalogs: Catalogs, actor: Actor, default_locale: str) -> Who:
+    """Read the identity, its accounts and the active one, and choose the language.
+
+    The choice follows the dispatcher's: the identity's /lang, the platform's locale,
+    the user's, the active account's, the default.
+    """
+    async with db.read() as session:
+        identity = await find_identity(session, PLATFORM, actor.team_id, actor.user_id)
+        accounts = await user_accounts(session, identity.user.id) if identity else []
+    active = None
+    if identity is not None and accounts:
+        chosen = [a for a in accounts if a[0].id == identity.active_account_id]
+        active = chosen[0] if chosen else accounts[0]
+    lang = negotiate(
+        identity.locale if identity else None,
+        actor.locale_hint,
+        identity.user.locale if identity else None,
+        active[0].locale if active else None,
+        default=default_locale,
+    )
+    return Who(identity, catalogs.translator(lang), accounts, active)
