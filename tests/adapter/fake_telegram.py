@@ -92,6 +92,7 @@ class FakeBotAPI:
         self._texts: dict[tuple[int, int], tuple] = {}  # what each message shows now
         self._closing = False
         self.listener: Callable[[Call], None] | None = None  # told of every call (benchmark)
+        self.delays: dict[str, float] = {}  # method -> seconds before it answers (slow API)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -163,6 +164,8 @@ class FakeBotAPI:
         if self.listener is not None:
             self.listener(call)
         await self._notify()
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         try:
             if self._failures.get(method):
                 raise self._failures[method].pop(0)
