@@ -56,8 +56,10 @@ class DeliveryWorker:
                 if wait > 0:
                     waits.append(wait)
                     continue
-                limiter.sent(push.conversation_id, group)
                 sent += await self._deliver(push)
+                # Counted when the call has returned: the platform received it by then, so
+                # the windows measured here are never shorter than the ones it measures.
+                limiter.sent(push.conversation_id, group)
                 progressed = True
                 if sent >= max_items:
                     return sent
