@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.context import Context
@@ -22,11 +23,22 @@ from bot.registry import CommandSpec, Registry
 from bot.settings import Settings
 from core.db import Database
 from core.errors import N_, GardeError
-from core.identity import Identity, find_identity, role_allows, user_accounts
+from core.identity import AccountInfo, Identity, find_identity, role_allows, user_accounts
 
 log = logging.getLogger("garde.dispatch")
 
 ROLE_NAMES = {"viewer": N_("viewer"), "scheduler": N_("scheduler"), "admin": N_("admin")}
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who is asking: the linked identity (None: not linked), the language to answer in,
+    the accounts the user holds and the active one with the role there."""
+
+    identity: Identity | None
+    t: Translator
+    accounts: list[tuple[AccountInfo, str]] = field(default_factory=list)
+    active: tuple[AccountInfo, str] | None = None
 
 
 class Dispatcher:
@@ -36,6 +48,24 @@ class Dispatcher:
         self, db: Database, catalogs: Catalogs, registry: Registry, settings: Settings
     ) -> None:
         self.db, self.catalogs, self.registry, self.settings = db, catalogs, registry, settings
+
+    async def who(self, actor: Actor, *, lang: str | None = None) -> Who:
+        """The Garde identity behind ``actor``, its accounts, the active one and the
+        language to answer in: ``lang`` if forced, else the identity's /lang choice, the
+        platform's hint, the user's, the account's, the default."""
+        async with self.db.read() as session:
+            identity = await find_identity(session, actor.platform, actor.team_id, actor.user_id)
+            accounts = await user_accounts(session, identity.user.id) if identity else []
+        active = _active_account(identity, accounts)
+        chosen = negotiate(
+            lang,
+            identity.locale if identity else None,
+            actor.locale_hint,
+            identity.user.locale if identity else None,
+            active[0].locale if active else None,
+            default=self.settings.default_locale,
+        )
+        return Who(identity, self.catalogs.translator(chosen), accounts, active)
 
     async def run(
         self,
@@ -55,23 +85,9 @@ class Dispatcher:
             negotiate(lang, actor.locale_hint, default=self.settings.default_locale)
         )
         try:
+            asker = await self.who(actor, lang=lang)
+            identity, accounts, active, t = asker.identity, asker.accounts, asker.active, asker.t
             name, args, comment = split_command(text)
-            async with self.db.read() as session:
-                identity = await find_identity(
-                    session, actor.platform, actor.team_id, actor.user_id
-                )
-                accounts = await user_accounts(session, identity.user.id) if identity else []
-            active = _active_account(identity, accounts)
-            t = self.catalogs.translator(
-                negotiate(
-                    lang,
-                    identity.locale if identity else None,
-                    actor.locale_hint,
-                    identity.user.locale if identity else None,
-                    active[0].locale if active else None,
-                    default=self.settings.default_locale,
-                )
-            )
             spec = self.registry.find(name or "help")
             if spec is None:
                 return [Reply(t(N_("There is no command /{name}. /help lists them."), name=name))]

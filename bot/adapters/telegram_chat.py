@@ -45,15 +45,9 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.adapters import telegram_render as render
 from bot.adapters.telegram_prompt import Ask, Done, OverridePrompt
-from bot.adapters.telegram_store import (
-    Who,
-    drop_prompt,
-    load_prompt,
-    load_token,
-    save_tokens,
-    who,
-)
+from bot.adapters.telegram_store import drop_prompt, load_prompt, load_token, save_tokens
 from bot.contract import Action, Actor, Attachment, Conversation, Reply, Visibility
+from bot.dispatch import Who
 from bot.i18n import Translator
 from core.errors import N_
 
@@ -185,7 +179,7 @@ class TelegramChat:
 
     async def _who(self, actor: Actor) -> Who:
         g = self.garde
-        return await who(g.db, g.catalogs, actor, g.settings.default_locale)
+        return await g.dispatcher.who(actor)
 
     async def _run(
         self, bot: Bot, chat_id: int, text: str, actor: Actor, conv: Conversation, now: datetime

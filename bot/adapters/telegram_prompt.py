@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.adapters.telegram_store import Who, drop_prompt, load_prompt, save_prompt
+from bot.adapters.telegram_store import drop_prompt, load_prompt, save_prompt
 from bot.contract import Action, Actor, Conversation
+from bot.dispatch import Who
 from bot.i18n import Translator
 from bot.parsing import (
     ParseError,

@@ -18,15 +18,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
 from bot.contract import Actor, Conversation
-from bot.i18n import Catalogs, Translator, negotiate
 from core.db import Database
-from core.identity import AccountInfo, Identity, find_identity, user_accounts
 from core.models import CallbackToken, Prompt
 
 TOKEN_LIFETIME = timedelta(days=7)
@@ -98,36 +95,3 @@ async def drop_prompt(db: Database, actor: Actor, conversation: Conversation) ->
     async with db.write() as session:
         result = await session.execute(delete(Prompt).where(*_prompt_key(actor, conversation)))
     return bool(result.rowcount)
-
-
-@dataclass
-class Who:
-    """The Garde identity behind a Telegram user (None: not linked) and its language."""
-
-    identity: Identity | None
-    t: Translator
-    accounts: list[tuple[AccountInfo, str]] = field(default_factory=list)
-    active: tuple[AccountInfo, str] | None = None  # the account commands act on, and the role
-
-
-async def who(db: Database, catalogs: Catalogs, actor: Actor, default_locale: str) -> Who:
-    """Read the identity, its accounts and the active one, and choose the language.
-
-    The choice follows the dispatcher's: the identity's /lang, the platform's locale,
-    the user's, the active account's, the default.
-    """
-    async with db.read() as session:
-        identity = await find_identity(session, PLATFORM, actor.team_id, actor.user_id)
-        accounts = await user_accounts(session, identity.user.id) if identity else []
-    active = None
-    if identity is not None and accounts:
-        chosen = [a for a in accounts if a[0].id == identity.active_account_id]
-        active = chosen[0] if chosen else accounts[0]
-    lang = negotiate(
-        identity.locale if identity else None,
-        actor.locale_hint,
-        identity.user.locale if identity else None,
-        active[0].locale if active else None,
-        default=default_locale,
-    )
-    return Who(identity, catalogs.translator(lang), accounts, active)
