@@ -31,6 +31,9 @@ i18n: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.oncall
 	$(BIN)/python -m bench.importing
+	$(BIN)/python -m bench.alerts
+	$(BIN)/python -m bench.delivery
+	$(BIN)/python -m bench.telegram
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings
