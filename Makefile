@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.alerts
 	$(BIN)/python -m bench.delivery
 	$(BIN)/python -m bench.telegram
+	$(BIN)/python -m bench.slack
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings

@@ -39,5 +39,7 @@ class Context:
     def origin(self, command: Command) -> Origin:
         """The audit trail's "who and from where" for a change made by this command."""
         conv = command.conversation
-        team = f"{command.actor.team_id}/" if command.actor.team_id else ""
+        # Slack's conversation ids carry the workspace already when several are installed.
+        carried = conv.id.startswith(f"{command.actor.team_id}/")
+        team = f"{command.actor.team_id}/" if command.actor.team_id and not carried else ""
         return Origin(self.user.id if self.user else None, f"{conv.platform}:{team}{conv.id}")
