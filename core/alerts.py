@@ -159,14 +159,11 @@ def _decide(
     # The key names the state it answers: the same scan twice (two replicas) agrees on it.
     said = f"{notice.status}@{notice.at.isoformat()}" if notice else "new"
     pushes.append(
-        outbox.item(
-            platform=sub.platform,
-            conversation_id=sub.conversation_id,
-            locale=sub.locale,
+        outbox.to_subscriber(
+            sub,
             kind=kind,
             payload=_payload(sched, day, number),
             now=now,
-            subscription_id=sub.id,
             dedupe_key=f"{kind}:{sub.id}:{sched.id}:{day.day}:{day.status.value}:{said}",
         )
     )
@@ -191,18 +188,7 @@ async def scan_digests(session: AsyncSession, now: datetime) -> list[Queued]:
         payload = await _digest(session, account, now)
         await outbox.enqueue(
             session,
-            [
-                outbox.item(
-                    platform=sub.platform,
-                    conversation_id=sub.conversation_id,
-                    locale=sub.locale,
-                    kind="digest",
-                    payload=payload,
-                    dedupe_key=key,
-                    now=now,
-                    subscription_id=sub.id,
-                )
-            ],
+            [outbox.to_subscriber(sub, kind="digest", payload=payload, dedupe_key=key, now=now)],
         )
         queued.append(Queued(sub.conversation_id, "digest", "", today, ""))
     return queued
@@ -256,13 +242,10 @@ async def queue_new_messages(
     account = await session.get(Account, account_id)
     assert account is not None
     pushes = [
-        outbox.item(
-            platform=sub.platform,
-            conversation_id=sub.conversation_id,
-            locale=sub.locale,
+        outbox.to_subscriber(
+            sub,
             kind="message",
             now=now,
-            subscription_id=sub.id,
             dedupe_key=f"message:{sub.id}:{m['ext_id']}",
             payload={
                 "account": account.number,
@@ -302,14 +285,11 @@ async def queue_shift_changes(
     await outbox.enqueue(
         session,
         [
-            outbox.item(
-                platform=sub.platform,
-                conversation_id=sub.conversation_id,
-                locale=sub.locale,
+            outbox.to_subscriber(
+                sub,
                 kind="shift_change",
                 payload=payload,
                 now=now,
-                subscription_id=sub.id,
                 dedupe_key=f"shift:{sub.id}:{key}",
             )
             for sub in subs

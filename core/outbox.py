@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.bulk import upsert
 from core.models import OutboxItem, Subscription
+from core.subscriptions import SubscriptionInfo
 
 # Temporary failures are retried with exponential backoff, for this long at most.
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -76,6 +77,22 @@ def item(
         "created_at": now,
         "due_at": now,
     }
+
+
+def to_subscriber(
+    sub: SubscriptionInfo, *, kind: str, payload: dict[str, Any], dedupe_key: str, now: datetime
+) -> dict[str, Any]:
+    """An outbox row for a subscribed chat, in that chat's language."""
+    return item(
+        platform=sub.platform,
+        conversation_id=sub.conversation_id,
+        locale=sub.locale,
+        kind=kind,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        now=now,
+        subscription_id=sub.id,
+    )
 
 
 async def enqueue(session: AsyncSession, items: list[dict[str, Any]]) -> None:
