@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 from core import schema
 from core.db import Database, is_sqlite
-from core.models import Base
 
 
 @asynccontextmanager
@@ -37,6 +36,3 @@ def millis(samples: list[float]) -> str:
     """Median and 95th percentile of durations in seconds, as milliseconds."""
     q = statistics.quantiles(samples, n=20)
     return f"median {statistics.median(samples) * 1000:.3f} ms, p95 {q[18] * 1000:.3f} ms"
-
-
-__all__ = ["Base", "millis", "scratch_database"]

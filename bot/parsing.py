@@ -30,12 +30,14 @@ __all__ = [
     "ContactRef",
     "ParseError",
     "When",
+    "fold",
     "parse_contact",
     "parse_date",
     "parse_month",
     "parse_span",
     "parse_when",
     "resolve_contact",
+    "split_command",
     "take_month",
     "tokenize",
 ]
@@ -123,7 +125,7 @@ def parse_contact(token: str) -> ContactRef:
     return ContactRef("name", token)
 
 
-def _fold(text: str | None) -> str:
+def fold(text: str | None) -> str:
     """Case- and accent-insensitive form of ``text``, blanks collapsed."""
     text = unicodedata.normalize("NFKD", (text or "").casefold())
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
@@ -171,17 +173,17 @@ def _handles(contact: Any) -> set[str]:
 
 def _by_name(name: str, contacts: Sequence[Any], text: str) -> Any:
     """The contact ``name`` is the full name of, else the unique one it starts a word of."""
-    wanted = _fold(name)
+    wanted = fold(name)
     if not wanted:
         raise ParseError(_MISSING_CONTACT)
-    exact = [c for c in contacts if _fold(c.name) == wanted]
+    exact = [c for c in contacts if fold(c.name) == wanted]
     if exact:
         return _only(exact, text)
 
     def starts(contact: Any) -> bool:
-        full = _fold(contact.name)
+        full = fold(contact.name)
         words = re.split(r"[\s\-'\u2019]+", full)
-        return any(w.startswith(wanted) for w in (full, *words, _fold(contact.key)) if w)
+        return any(w.startswith(wanted) for w in (full, *words, fold(contact.key)) if w)
 
     found = [c for c in contacts if starts(c)]
     if not found:
@@ -209,7 +211,7 @@ def _only(found: list[Any], text: str) -> Any:
 
 
 def _names(contacts: list[Any]) -> str:
-    return ", ".join(sorted((c.name or "" for c in contacts), key=lambda n: (_fold(n), n)))
+    return ", ".join(sorted((c.name or "" for c in contacts), key=lambda n: (fold(n), n)))
 
 
 def split_command(text: str) -> tuple[str, list[str], str | None]:

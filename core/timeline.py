@@ -10,7 +10,7 @@ back for its span; an older override it overlapped stays superseded (history).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -66,31 +66,6 @@ def shift_segments(
             a = prev.start
         out.append(Segment(shift_id, rank, a, b, contact, override))
     return out
-
-
-def segment_at(segments: Sequence[Segment], at: datetime) -> Segment | None:
-    """The segment containing ``at`` (start included, end excluded)."""
-    for seg in segments:
-        if seg.start <= at < seg.end:
-            return seg
-    return None
-
-
-def run_end(segments: Sequence[Segment], index: int) -> int:
-    """The index of the last segment of the unbroken run of one contact starting at ``index``.
-
-    ``segments`` is one rank's timeline sorted by start; a run continues across
-    shifts when the next segment starts exactly where the previous one ends.
-    """
-    contact = segments[index].contact_id
-    last = index
-    while (
-        last + 1 < len(segments)
-        and segments[last + 1].start == segments[last].end
-        and segments[last + 1].contact_id == contact
-    ):
-        last += 1
-    return last
 
 
 class DayStatus(StrEnum):

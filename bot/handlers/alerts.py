@@ -7,10 +7,9 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from bot.context import Context
 from bot.contract import Action, Command, Reply
+from bot.parsing import fold
 from bot.registry import CommandSpec
 from core.alerts import scan_coverage
 from core.errors import N_, Invalid
@@ -46,14 +45,9 @@ KIND_NAMES = {
 USAGE = N_("/alerts [on|off] [coverage|messages|urgent|shifts] [at HH:MM]")
 
 
-def _norm(word: str) -> str:
-    plain = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in plain if not unicodedata.combining(c))
-
-
 async def alerts(command: Command, ctx: Context) -> Reply:
     assert ctx.account is not None
-    words = [_norm(w) for w in command.args]
+    words = [fold(w) for w in command.args]
     if not words:
         return await _listing(command, ctx)
     action, rest = words[0], words[1:]

@@ -33,8 +33,8 @@ from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.calendar import coverage_command
 from bot.handlers.common import quoted, when
-from bot.handlers.oncall_views import account_schedules, junk, norm, person, read_args, view
-from bot.parsing import ParseError, When, parse_when
+from bot.handlers.oncall_views import account_schedules, junk, person, read_args, view
+from bot.parsing import ParseError, When, fold, parse_when
 from bot.registry import CommandSpec
 from core.errors import N_
 from core.localtime import local_date
@@ -66,7 +66,7 @@ async def oncall(command: Command, ctx: Context) -> Reply | list[Reply]:
             N_("/oncall takes no text after --; remove “{text}”."), text=command.comment
         )
     args = list(command.args)
-    sub = SUBCOMMANDS.get(norm(args[0])) if args else None
+    sub = SUBCOMMANDS.get(fold(args[0])) if args else None
     rest = args[1:] if sub else args
     if sub == "next":
         return await _next(ctx, rest)

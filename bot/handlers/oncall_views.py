@@ -12,7 +12,6 @@ current and future shifts and to remove their overrides.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,7 +22,7 @@ from babel.dates import format_skeleton
 from bot.context import Context
 from bot.contract import Action, Reply
 from bot.handlers.common import contact_line, quoted, schedule_arg
-from bot.parsing import ParseError, parse_date, take_month
+from bot.parsing import ParseError, fold, parse_date, take_month
 from core.errors import N_, NotFound
 from core.localtime import day_bounds, local_date, month_bounds, week_start, zone
 from core.oncall import ShiftView, shifts_between
@@ -51,12 +50,6 @@ _DIGIT = re.compile(r"[0-9]")
 Reader = Callable[[list[str]], tuple[str, int]]
 
 
-def norm(token: str) -> str:
-    """A keyword as compared: lower case, no accents (``À`` -> ``a``)."""
-    text = unicodedata.normalize("NFKD", token.strip().casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
 def names_of(schedules: Sequence[ScheduleInfo]) -> str:
     return ", ".join(quoted(s.name) for s in schedules)
 
@@ -74,7 +67,7 @@ def match_schedule(schedules: Sequence[ScheduleInfo], token: str) -> ScheduleInf
     """The schedule ``token`` names, None if none does: its full name, else the start of
     its name, else the start of one of its words (``soirs`` for « 02 Soirs »); case and
     accents ignored. A token starting several names is refused with those names."""
-    wanted = norm(token)
+    wanted = fold(token)
     if not wanted:
         return None
     tiers = (
@@ -83,7 +76,7 @@ def match_schedule(schedules: Sequence[ScheduleInfo], token: str) -> ScheduleInf
         lambda name: any(word.startswith(wanted) for word in name.split()),
     )
     for matches in tiers:
-        found = [s for s in schedules if matches(norm(s.name))]
+        found = [s for s in schedules if matches(fold(s.name))]
         if len(found) > 1:
             raise NotFound(
                 N_("“{name}” matches several schedules: {names}."),
@@ -134,7 +127,7 @@ def read_args(
     keywords = keywords or {}
     while rest:
         token = rest[0]
-        if (word := keywords.get(norm(token))) is not None:
+        if (word := keywords.get(fold(token))) is not None:
             group, canonical = word
             if group in args.words:
                 raise junk(ctx, sub, token)
@@ -146,7 +139,7 @@ def read_args(
                 _put(ctx, sub, args.values, kind, rest[:used])
                 del rest[:used]
             continue
-        exact = [s for s in schedules if norm(s.name) == norm(token)]
+        exact = [s for s in schedules if fold(s.name) == fold(token)]
         if reader is not None and not exact:
             try:
                 kind, used = reader(rest)
