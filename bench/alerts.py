@@ -15,9 +15,9 @@ from sqlalchemy import func, select, update
 
 from bench.common import scratch_database
 from bench.oncall import NOW, populate
-from core.alerts import scan_coverage
 from core.models import Account, OutboxItem, Shift
-from core.subscriptions import subscribe
+from core.notify.alerts import scan_coverage
+from core.notify.subscriptions import subscribe
 
 SCHEDULES = 5000
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from bench.common import scratch_database
 from bot.app import Garde
-from bot.delivery import DeliveryWorker
+from bot.notify.delivery import DeliveryWorker
 from bot.settings import Settings
-from core import outbox
-from tests.adapter.fake_telegram import FakeBotAPI
+from core.notify import outbox
+from testing.fake_telegram import FakeBotAPI
 
 NOW = datetime(2026, 6, 15, 14, 0, tzinfo=UTC)
 CHATS = 300

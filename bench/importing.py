@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import scratch_database
-from core.importer import import_document, read_json
+from core.ingest.importer import import_document, read_json
 
 CALLS = 100_000
 MESSAGES = 20_000

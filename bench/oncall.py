@@ -18,12 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, select, text
 
 from bench.common import millis, scratch_database
-from core.coverage import coverage
 from core.db import Database
 from core.localtime import local_midnight, shift_weeks, zone
 from core.models import Account, Contact, Override, Schedule, Shift
-from core.oncall import who_is_on_call
-from core.schedules import ScheduleInfo
+from core.oncall.coverage import coverage
+from core.oncall.schedules import ScheduleInfo
+from core.oncall.who import who_is_on_call
 
 NOW = datetime(2026, 6, 15, 14, 0, tzinfo=UTC)
 TZ = "America/Toronto"

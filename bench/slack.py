@@ -172,7 +172,7 @@ async def _garde(api_url: str, tmp: Path):
     from bot.app import Garde
     from bot.settings import Settings
     from core.demo import build_demo
-    from core.importer import import_document, read_json
+    from core.ingest.importer import import_document, read_json
 
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp / 'bench.db'}",

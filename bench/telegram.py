@@ -31,13 +31,13 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bench.common import scratch_database
-from bot.adapters.telegram import SECRET_HEADER, WEBHOOK_PATH
+from bot.adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH
 from bot.app import Garde
 from bot.settings import Settings
 from core.demo import build_demo
-from core.importer import import_document, read_json
-from tests.adapter.fake_telegram import Call, FakeBotAPI
-from tests.adapter.telegram_world import ALICE, message
+from core.ingest.importer import import_document, read_json
+from testing.fake_telegram import Call, FakeBotAPI
+from testing.telegram_world import ALICE, message
 
 UPDATES = 1000
 WINDOW = 32

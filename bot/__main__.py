@@ -25,15 +25,16 @@ from sqlalchemy import func, select
 from bot.adapters import console
 from bot.app import Garde, SchemaBehind
 from bot.i18n import Catalogs, Translator, negotiate
-from bot.scheduler import Scheduler
+from bot.notify.scheduler import Scheduler
 from bot.settings import Settings
-from core import alerts, schema
+from core import schema
+from core.accounts.identity import create_link_code
 from core.demo import build_demo
 from core.errors import N_, GardeError
-from core.identity import create_link_code
-from core.importdoc import InvalidDocument
-from core.importer import import_document, read_json
+from core.ingest.document import InvalidDocument
+from core.ingest.importer import import_document, read_json
 from core.models import Account
+from core.notify import alerts
 
 log = logging.getLogger("garde")
 
@@ -256,7 +257,7 @@ async def _demo(garde: Garde, t: Translator, if_empty: bool, today: date | None)
 
 def _slack_manifest(garde: Garde, t: Translator, url: str | None) -> int:
     """The Slack app manifest for this Garde, to paste at api.slack.com/apps."""
-    from bot.adapters.slack_manifest import manifest
+    from bot.adapters.slack.manifest import manifest
 
     if not url:
         print(

@@ -102,8 +102,8 @@ class Garde:
 def _platform_adapters(garde: Garde) -> list[Adapter]:
     """The adapters whose settings are present; a platform without settings is off."""
     from bot.adapters.console import ConsoleAdapter
-    from bot.adapters.slack import SlackAdapter
-    from bot.adapters.telegram import TelegramAdapter
+    from bot.adapters.slack.adapter import SlackAdapter
+    from bot.adapters.telegram.adapter import TelegramAdapter
 
     found = (SlackAdapter.from_garde(garde), TelegramAdapter.from_garde(garde), ConsoleAdapter())
     return [adapter for adapter in found if adapter is not None]

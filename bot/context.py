@@ -9,9 +9,9 @@ from bot.contract import Command
 from bot.i18n import Catalogs, Translator
 from bot.registry import Registry
 from bot.settings import Settings
-from core.audit import Origin
+from core.accounts.audit import Origin
+from core.accounts.identity import AccountInfo, Identity, UserInfo, role_allows
 from core.db import Database
-from core.identity import AccountInfo, Identity, UserInfo, role_allows
 
 
 @dataclass

@@ -21,9 +21,9 @@ from bot.i18n import Catalogs, Translator, negotiate
 from bot.parsing import split_command
 from bot.registry import CommandSpec, Registry
 from bot.settings import Settings
+from core.accounts.identity import AccountInfo, Identity, find_identity, role_allows, user_accounts
 from core.db import Database
 from core.errors import N_, GardeError
-from core.identity import AccountInfo, Identity, find_identity, role_allows, user_accounts
 
 log = logging.getLogger("garde.dispatch")
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.audit import Origin
+from core.accounts.audit import Origin
 from core.db import Database
-from core.importer import import_document
+from core.ingest.importer import import_document
 from core.models import Account, Base
-from core.schedules import ContactInfo, ScheduleInfo, account_contacts, find_schedule
+from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts, find_schedule
 
 CONTACTS = [
     {"key": "anthony", "name": "Anthony Giosi", "phones": ["+15145550102"]},

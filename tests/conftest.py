@@ -24,7 +24,7 @@ from bot.settings import Settings
 from core import schema
 from core.db import Database, is_sqlite
 from core.demo import build_demo
-from core.importer import import_document, read_json
+from core.ingest.importer import import_document, read_json
 from core.models import Base
 
 PG_URL = os.environ.get("DATABASE_URL", "")

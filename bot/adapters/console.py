@@ -14,8 +14,8 @@ from datetime import datetime
 
 from bot.contract import Actor, Conversation, Reply
 from bot.dispatch import Dispatcher
+from core.accounts.identity import find_identity, link_console_identity, set_active_account
 from core.db import Database
-from core.identity import find_identity, link_console_identity, set_active_account
 
 
 def render(replies: list[Reply]) -> str:

@@ -8,8 +8,8 @@ from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.dispatch import ROLE_NAMES
 from bot.registry import CommandSpec
+from core.accounts.identity import set_active_account
 from core.errors import N_
-from core.identity import set_active_account
 from core.models import InfoPage
 
 INFO = ("info",)

@@ -11,9 +11,9 @@ from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.parsing import fold
 from bot.registry import CommandSpec
-from core.alerts import scan_coverage
 from core.errors import N_, Invalid
-from core.subscriptions import (
+from core.notify.alerts import scan_coverage
+from core.notify.subscriptions import (
     chat_subscriptions,
     digest_time,
     failed_subscriptions,

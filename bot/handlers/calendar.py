@@ -23,11 +23,11 @@ from bot.contract import Action, Reply
 from bot.handlers.common import quoted
 from bot.handlers.oncall_views import FIRST_WEEKDAY, account_schedules, read_args
 from bot.parsing import take_month
-from core.coverage import coverage
 from core.errors import N_
 from core.localtime import day_bounds, local_date, month_bounds, week_start
-from core.schedules import ScheduleInfo
-from core.timeline import DayCoverage, DayStatus
+from core.oncall.coverage import coverage
+from core.oncall.schedules import ScheduleInfo
+from core.oncall.timeline import DayCoverage, DayStatus
 
 SQUARES = {
     DayStatus.FULL: "🟩",

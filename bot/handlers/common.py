@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.parsing import ParseError, parse_contact, parse_when, resolve_contact
 from core.errors import N_, NotFound
 from core.models import Schedule, Shift
-from core.schedules import (
+from core.oncall.schedules import (
     ContactInfo,
     ScheduleInfo,
     account_contacts,

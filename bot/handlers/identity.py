@@ -6,8 +6,8 @@ from bot.context import Context
 from bot.contract import Command, Reply
 from bot.i18n import normalize
 from bot.registry import CommandSpec
+from core.accounts.identity import redeem_link_code, set_identity_locale
 from core.errors import N_, Invalid
-from core.identity import redeem_link_code, set_identity_locale
 
 
 async def link(command: Command, ctx: Context) -> Reply:

@@ -38,8 +38,8 @@ from bot.parsing import ParseError, When, fold, parse_when
 from bot.registry import CommandSpec
 from core.errors import N_
 from core.localtime import local_date
-from core.oncall import LOOKAHEAD, Change, OnCall, next_changes, who_is_on_call
-from core.schedules import ScheduleInfo
+from core.oncall.schedules import ScheduleInfo
+from core.oncall.who import LOOKAHEAD, Change, OnCall, next_changes, who_is_on_call
 
 SUBCOMMANDS = {
     "who": "who",

@@ -25,8 +25,8 @@ from bot.handlers.common import contact_line, quoted, schedule_arg
 from bot.parsing import ParseError, fold, parse_date, take_month
 from core.errors import N_, NotFound
 from core.localtime import day_bounds, local_date, month_bounds, week_start, zone
-from core.oncall import ShiftView, shifts_between
-from core.schedules import ContactInfo, ScheduleInfo, list_schedules
+from core.oncall.schedules import ContactInfo, ScheduleInfo, list_schedules
+from core.oncall.who import ShiftView, shifts_between
 
 # The subcommands' grammar, as shown when something after them was not understood.
 USAGE = {

@@ -35,11 +35,11 @@ from bot.contract import Action, Command, Reply, Visibility
 from bot.handlers.common import schedule_arg, when
 from bot.parsing import ParseError, When, parse_contact, parse_span, resolve_contact
 from bot.registry import CommandSpec
-from core.alerts import queue_shift_changes
 from core.errors import N_
 from core.localtime import zone
-from core.overrides import OverridePlan, Piece, plan_override, save_override
-from core.schedules import ContactInfo, ScheduleInfo, account_contacts
+from core.notify.alerts import queue_shift_changes
+from core.oncall.overrides import OverridePlan, Piece, plan_override, save_override
+from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts
 
 USAGE = N_("/override CONTACT START END [SCHEDULE] [rank N] [-- COMMENT]")
 

@@ -2,7 +2,7 @@
 
 The grammar is read here; the rules (a shift that is over cannot change, recurring
 slots, an override's removal giving the base assignee back) live in
-:mod:`core.shiftops`, which also writes the history and the audit entry. Each command
+:mod:`core.oncall.shiftops`, which also writes the history and the audit entry. Each command
 is one unit of work: either everything it names changes, or nothing does.
 
 A change is answered in the conversation (``IN_CHANNEL``): the team must see who now
@@ -24,15 +24,15 @@ from bot.handlers.common import shift_arg
 from bot.handlers.override import changed, handle, header, keyword, name, period, times, unexpected
 from bot.parsing import ParseError, parse_contact, parse_date, resolve_contact
 from bot.registry import CommandSpec
-from core.alerts import IMMEDIATE, queue_shift_changes, scan_coverage
 from core.errors import N_
 from core.models import Shift
-from core.schedules import ContactInfo, account_contacts, shift_by_ref
-from core.shiftops import MAX_RECURRING_WEEKS, AssignResult, UnassignResult
-from core.shiftops import assign as assign_shift
-from core.shiftops import comment as comment_shift
-from core.shiftops import swap as swap_shifts
-from core.shiftops import unassign as unassign_ref
+from core.notify.alerts import IMMEDIATE, queue_shift_changes, scan_coverage
+from core.oncall.schedules import ContactInfo, account_contacts, shift_by_ref
+from core.oncall.shiftops import MAX_RECURRING_WEEKS, AssignResult, UnassignResult
+from core.oncall.shiftops import assign as assign_shift
+from core.oncall.shiftops import comment as comment_shift
+from core.oncall.shiftops import swap as swap_shifts
+from core.oncall.shiftops import unassign as unassign_ref
 
 ASSIGN_USAGE = N_("/assign CONTACT SHIFT [weeks N | until DATE] [-- COMMENT]")
 UNASSIGN_USAGE = N_("/unassign SHIFT-OR-OVERRIDE [...]")

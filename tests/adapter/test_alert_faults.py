@@ -19,12 +19,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import DeliveryWorker
-from core import outbox
+from bot.notify.delivery import DeliveryWorker
 from core.models import OutboxItem, Subscription
-from core.subscriptions import subscribe
-from tests.adapter.fake_telegram import FakeBotAPI
-from tests.adapter.telegram_world import TelegramWorld
+from core.notify import outbox
+from core.notify.subscriptions import subscribe
+from testing.fake_telegram import FakeBotAPI
+from testing.telegram_world import TelegramWorld
 from tests.conftest import NOW
 
 

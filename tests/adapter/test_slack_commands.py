@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from core.models import Override, Shift
-from tests.adapter.fake_slack import BOT_TOKEN, SECRET, sign, slack_env
+from testing.fake_slack import BOT_TOKEN, SECRET, sign, slack_env
 
 
 @pytest.fixture

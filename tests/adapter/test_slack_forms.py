@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from core.models import Override
-from tests.adapter.fake_slack import ALICE, TEAM, slack_env
+from testing.fake_slack import ALICE, TEAM, slack_env
 
 TZ = ZoneInfo("America/Toronto")
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from bot.__main__ import main
-from bot.adapters.slack_manifest import manifest
-from bot.adapters.slack_send import Target, deliver
+from bot.adapters.slack.manifest import manifest
+from bot.adapters.slack.send import Target, deliver
 from bot.contract import (
     Attachment,
     PermanentFailure,
@@ -18,7 +18,7 @@ from bot.contract import (
     Visibility,
 )
 from bot.registry import CommandSpec, Registry
-from tests.adapter.fake_slack import ALICE, BOT_TOKEN, Failure, slack_env
+from testing.fake_slack import ALICE, BOT_TOKEN, Failure, slack_env
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.adapters.slack_listeners import is_refusal, split_share
-from bot.adapters.slack_people import actor_of, conversation_of
-from bot.adapters.slack_render import (
+from bot.adapters.slack.listeners import is_refusal, split_share
+from bot.adapters.slack.people import actor_of, conversation_of
+from bot.adapters.slack.render import (
     MAX_BLOCKS,
     MAX_TEXT,
     escape,

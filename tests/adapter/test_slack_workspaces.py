@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.contract import PermanentFailure, Reply
 from core.models import SlackInstallation, SlackOAuthState
-from tests.adapter.fake_slack import BOT_TOKEN, CLIENT_ID, slack_env
+from testing.fake_slack import BOT_TOKEN, CLIENT_ID, slack_env
 
 NEW_TEAM = "T0NEW"
 NEW_TOKEN = "xoxb-new-workspace"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from core.models import CallbackToken, Override
-from tests.adapter.telegram_world import STRANGER, TelegramWorld, buttons, message, press
+from testing.telegram_world import STRANGER, TelegramWorld, buttons, message, press
 from tests.conftest import NOW
 
 SPLIT = "/override marc 03-16 12:00 03-18 12:00 01"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from core.models import Override, Prompt
-from tests.adapter.telegram_world import (
+from testing.telegram_world import (
     GROUP,
     STRANGER,
     TelegramWorld,

@@ -12,7 +12,7 @@ from bot.contract import (
     Reply,
     TemporaryFailure,
 )
-from tests.adapter.telegram_world import ALICE, GROUP, TelegramWorld, buttons, message
+from testing.telegram_world import ALICE, GROUP, TelegramWorld, buttons, message
 
 ALERT = Reply(
     "Nobody is on call on Mon, Mar 17 from 7:30 a.m. <urgent> & more",

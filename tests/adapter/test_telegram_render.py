@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters import telegram_render as render
+from bot.adapters.telegram import render
 from bot.contract import Action, Reply
-from tests.adapter.fake_telegram import check_html
+from testing.fake_telegram import check_html
 
 
 def test_everything_typed_is_escaped_and_only_our_tags_remain():

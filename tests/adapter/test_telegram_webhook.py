@@ -12,12 +12,17 @@ import logging
 import pytest
 from telegram import Update
 
-from bot.adapters.telegram import WEBHOOK_PATH, ChatOrder, TelegramAdapter, TelegramStartError
+from bot.adapters.telegram.adapter import (
+    WEBHOOK_PATH,
+    ChatOrder,
+    TelegramAdapter,
+    TelegramStartError,
+)
 from bot.app import Garde
 from bot.settings import Settings
-from core.identity import create_link_code
-from tests.adapter.fake_telegram import TOKEN, FakeBotAPI
-from tests.adapter.telegram_world import (
+from core.accounts.identity import create_link_code
+from testing.fake_telegram import TOKEN, FakeBotAPI
+from testing.telegram_world import (
     ALICE,
     GROUP,
     PUBLIC_URL,

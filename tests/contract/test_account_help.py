@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.contract import Actor, Conversation
-from core.identity import create_link_code
+from core.accounts.identity import create_link_code
 from core.models import ChatIdentity
 from tests.builders import snapshot
 from tests.contract.conftest import NOW

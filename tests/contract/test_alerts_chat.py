@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.adapters.console import ConsoleAdapter
-from bot.delivery import DeliveryWorker
-from core.alerts import scan_coverage
+from bot.notify.delivery import DeliveryWorker
 from core.models import Shift
+from core.notify.alerts import scan_coverage
 from tests.builders import CONTACTS, load, shift
 from tests.conftest import NOW
 
@@ -102,7 +102,7 @@ async def test_alerts_grammar_refusals_write_nothing(garde, say):
 async def test_new_urgent_messages_and_shift_changes_reach_the_chats_that_asked(
     garde, say, capsys, tmp_path
 ):
-    from core.importer import import_document
+    from core.ingest.importer import import_document
 
     await load(garde.db, DOC)
     await say("/alerts on urgent", user="zoe")

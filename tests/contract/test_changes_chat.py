@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from bot.adapters import console
 from bot.contract import Actor, Conversation, Visibility
 from core.models import Account, Assignment, AuditEntry, Contact, Override, Schedule, Shift
-from core.oncall import who_is_on_call
-from core.schedules import ContactInfo
+from core.oncall.schedules import ContactInfo
+from core.oncall.who import who_is_on_call
 from tests.builders import schedule, snapshot
 from tests.contract.conftest import NOW
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.adapters import console
 from bot.contract import Actor, Conversation, Reply
 from core.models import Shift
-from core.overrides import plan_override, save_override
+from core.oncall.overrides import plan_override, save_override
 from tests.builders import ME, contact, schedule
 from tests.contract.conftest import NOW
 

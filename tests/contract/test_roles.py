@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from core.identity import ROLE_RANK
+from core.accounts.identity import ROLE_RANK
 from core.models import Account, ChatIdentity, Membership, Schedule, Shift, User
 from tests.builders import snapshot
 from tests.contract.conftest import NOW

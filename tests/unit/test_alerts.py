@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core import outbox
-from core.alerts import IMMEDIATE, scan_coverage, scan_digests
 from core.models import OutboxItem, Subscription
-from core.shiftops import assign, unassign
-from core.subscriptions import subscribe
+from core.notify import outbox
+from core.notify.alerts import IMMEDIATE, scan_coverage, scan_digests
+from core.notify.subscriptions import subscribe
+from core.oncall.shiftops import assign, unassign
 from tests.builders import ME, account_doc, account_id, contact, load, shift
 from tests.unit.test_oncall import local
 

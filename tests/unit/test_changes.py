@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from core.errors import Invalid, NotFound
 from core.models import Assignment, AuditEntry, Override, Shift
-from core.oncall import shifts_between, who_is_on_call
-from core.overrides import plan_override, save_override
-from core.shiftops import assign, comment, swap, unassign
+from core.oncall.overrides import plan_override, save_override
+from core.oncall.shiftops import assign, comment, swap, unassign
+from core.oncall.who import shifts_between, who_is_on_call
 from tests.builders import ME, account_doc, account_id, contact, load, schedule, shift
 from tests.unit.test_oncall import WEEKS, local
 

@@ -10,11 +10,11 @@ import sys
 
 from sqlalchemy import func, select
 
-from bot.ratelimit import LIMITS, RateLimiter, is_group
-from bot.scheduler import Leadership
+from bot.notify.ratelimit import LIMITS, RateLimiter, is_group
+from bot.notify.scheduler import Leadership
 from core.db import Database
 from core.models import OutboxItem
-from core.subscriptions import subscribe
+from core.notify.subscriptions import subscribe
 from tests.builders import account_doc, account_id, load
 from tests.unit.test_alerts import NOW, SCHEDULE
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from core.demo import build_demo
-from core.importdoc import InvalidDocument
-from core.importer import import_document, read_json
+from core.ingest.document import InvalidDocument
+from core.ingest.importer import import_document, read_json
 from core.models import (
     Account,
     Assignment,
@@ -188,7 +188,7 @@ def test_unreadable_json_is_one_clear_problem(tmp_path):
 
 
 def test_json_paths_name_nested_lists_and_keys():
-    from core.importdoc import json_path
+    from core.ingest.document import json_path
 
     assert json_path(("accounts", 0, "schedules", 2, "shifts", 3, "end")) == (
         "accounts[0].schedules[2].shifts[3].end"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.coverage import coverage
-from core.oncall import next_changes, shifts_between, who_is_on_call
-from core.timeline import DayStatus
+from core.oncall.coverage import coverage
+from core.oncall.timeline import DayStatus
+from core.oncall.who import next_changes, shifts_between, who_is_on_call
 from tests.builders import account_doc, load, schedule, shift
 
 TOR = ZoneInfo("America/Toronto")

@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from core.coverage import coverage
 from core.localtime import local_date
 from core.models import Contact, Override, Schedule, Shift
-from core.oncall import who_is_on_call
-from core.schedules import ScheduleInfo
-from core.timeline import DayStatus, OverrideSpan, shift_segments
+from core.oncall.coverage import coverage
+from core.oncall.schedules import ScheduleInfo
+from core.oncall.timeline import DayStatus, OverrideSpan, shift_segments
+from core.oncall.who import who_is_on_call
 from tests.builders import account_doc, load
 
 T0 = datetime(2025, 3, 8, 12, tzinfo=UTC)  # a weekend with a DST change in Toronto

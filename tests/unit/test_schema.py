@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from core import schema
 from core.models import Account, Base
-from core.schedules import allocate_refs
+from core.oncall.schedules import allocate_refs
 from tests.builders import account_doc, account_id, load
 
 

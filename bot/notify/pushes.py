@@ -9,7 +9,7 @@ from bot.handlers.common import quoted
 from bot.i18n import Translator
 from core.errors import N_
 from core.localtime import zone
-from core.outbox import Push
+from core.notify.outbox import Push
 
 GAP = {
     "partial": N_("⚠️ {schedule}: {day} is only partly covered. Nobody on call: {hours}."),

@@ -3,7 +3,7 @@
 Slack posts every slash command, button press, form submission and event to
 ``POST /slack/events``; bolt verifies the signature (401 on a bad, missing or old
 one; a replayed signature is refused here before bolt sees it) and calls the
-listeners registered by :mod:`bot.adapters.slack_listeners`. Every listener acks at
+listeners registered by :mod:`bot.adapters.slack.listeners`. Every listener acks at
 once and hands its work to :class:`~bot.adapters.slack_work.AckFirst` (Slack wants the
 ack within 3 s; the reply may come later through the response_url), so bolt runs with
 ``process_before_response`` and never waits on a listener's polling loop; the one
@@ -36,12 +36,12 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters import slack_send
-from bot.adapters.slack_listeners import Listeners
-from bot.adapters.slack_manifest import BOT_SCOPES
-from bot.adapters.slack_people import Directory
-from bot.adapters.slack_store import InstallationStore, StateStore
-from bot.adapters.slack_work import AckFirst
+from bot.adapters.slack import send as slack_send
+from bot.adapters.slack.listeners import Listeners
+from bot.adapters.slack.manifest import BOT_SCOPES
+from bot.adapters.slack.people import Directory
+from bot.adapters.slack.store import InstallationStore, StateStore
+from bot.adapters.slack.work import AckFirst
 from bot.contract import PermanentFailure, Reply, TemporaryFailure
 from bot.dispatch import Dispatcher
 from bot.i18n import Catalogs

@@ -2,10 +2,10 @@
 
 A typed command is dispatched as it is (the parser drops a ``@botname`` suffix); a
 command addressed to another bot, or in a group one that is not ours, is left alone.
-Plain text continues a pending question (:mod:`bot.adapters.telegram_prompt`) or, in
+Plain text continues a pending question (:mod:`bot.adapters.telegram.prompt`) or, in
 a private chat, gets a short hint. A button press is just another command: its
 ``callback_data`` is the command text itself, or ``t:TOKEN`` for one stored server-side
-(:mod:`bot.adapters.telegram_store`). Other payloads: ``p:TOKEN:N`` shows page N of a
+(:mod:`bot.adapters.telegram.store`). Other payloads: ``p:TOKEN:N`` shows page N of a
 long reply, ``a:ANSWER`` answers a pending question, ``x`` cancels it. Every press is
 answered (``answerCallbackQuery``), at once when possible so the button stops spinning.
 
@@ -43,9 +43,9 @@ from telegram import (
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot.adapters import telegram_render as render
-from bot.adapters.telegram_prompt import Ask, Done, OverridePrompt
-from bot.adapters.telegram_store import drop_prompt, load_prompt, load_token, save_tokens
+from bot.adapters.telegram import render
+from bot.adapters.telegram.prompt import Ask, Done, OverridePrompt
+from bot.adapters.telegram.store import drop_prompt, load_prompt, load_token, save_tokens
 from bot.contract import Action, Actor, Attachment, Conversation, Reply, Visibility
 from bot.dispatch import Who
 from bot.i18n import Translator

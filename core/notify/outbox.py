@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.bulk import upsert
 from core.models import OutboxItem, Subscription
-from core.subscriptions import SubscriptionInfo
+from core.notify.subscriptions import SubscriptionInfo
 
 # Temporary failures are retried with exponential backoff, for this long at most.
 GIVE_UP_AFTER = timedelta(hours=24)

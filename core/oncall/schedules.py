@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from core.errors import N_, NotFound
 from core.localtime import zone
 from core.models import Account, Contact, Override, Schedule, Shift
-from core.timeline import OverrideSpan, Segment, shift_segments
+from core.oncall.timeline import OverrideSpan, Segment, shift_segments
 
 
 @dataclass(frozen=True, slots=True)

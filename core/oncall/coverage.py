@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.localtime import day_bounds, days
-from core.schedules import ScheduleInfo, load_timelines
-from core.timeline import DayCoverage, Segment, classify_day
+from core.oncall.schedules import ScheduleInfo, load_timelines
+from core.oncall.timeline import DayCoverage, Segment, classify_day
 
 # Schedules whose shifts are loaded in one query: bounded so SQL parameter lists stay small.
 BATCH = 500

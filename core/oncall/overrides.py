@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import audit
+from core.accounts import audit
 from core.errors import N_, Invalid
 from core.models import Override, Shift
-from core.schedules import ContactInfo, ScheduleInfo, allocate_refs, load_timelines
+from core.oncall.schedules import ContactInfo, ScheduleInfo, allocate_refs, load_timelines
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import N_
-from core.importdoc import AccountIn, Document, Problem, parse_time, zone_problem
+from core.ingest.document import AccountIn, Document, Problem, parse_time, zone_problem
 from core.models import Account, ChatIdentity, Contact, User
 
 

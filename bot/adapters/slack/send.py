@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.slack_render import Message, render
+from bot.adapters.slack.render import Message, render
 from bot.contract import (
     Attachment,
     DeliveryError,

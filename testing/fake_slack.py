@@ -28,11 +28,11 @@ from urllib.parse import urlencode
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import Garde
 from bot.settings import Settings
 from core.demo import build_demo
-from core.importer import import_document, read_json
+from core.ingest.importer import import_document, read_json
 from tests.conftest import NOW, TODAY
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -26,12 +26,12 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
-from bot.adapters.telegram import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
+from bot.adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
 from bot.app import Garde
 from bot.settings import Settings
 from core.demo import build_demo
-from core.importer import import_document, read_json
-from tests.adapter.fake_telegram import BOT_USERNAME, FakeBotAPI
+from core.ingest.importer import import_document, read_json
+from testing.fake_telegram import BOT_USERNAME, FakeBotAPI
 from tests.conftest import NOW, TODAY
 
 SECRET = "webhook-s3cret-never-logged"

@@ -15,10 +15,10 @@ from datetime import datetime
 from bot.adapters import Adapter
 from bot.contract import PermanentFailure, RateLimited, TemporaryFailure
 from bot.i18n import Catalogs
-from bot.pushes import render_push
-from bot.ratelimit import LIMITS, Limits, RateLimiter, is_group
-from core import outbox
+from bot.notify.pushes import render_push
+from bot.notify.ratelimit import LIMITS, Limits, RateLimiter, is_group
 from core.db import Database
+from core.notify import outbox
 
 log = logging.getLogger("garde.delivery")
 

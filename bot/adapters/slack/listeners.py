@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack_modal import (
+from bot.adapters.slack.modal import (
     CALLBACK_ID,
     OPEN_ACTION,
     FormError,
@@ -37,17 +37,17 @@ from bot.adapters.slack_modal import (
     override_command,
     override_modal,
 )
-from bot.adapters.slack_people import actor_of, channel_of, conversation_of
-from bot.adapters.slack_people import conversation as conversation_at
-from bot.adapters.slack_render import ACTION_PREFIX, clip, home_view, text_message, unescape
-from bot.adapters.slack_send import Target, deliver, send
+from bot.adapters.slack.people import actor_of, channel_of, conversation_of
+from bot.adapters.slack.people import conversation as conversation_at
+from bot.adapters.slack.render import ACTION_PREFIX, clip, home_view, text_message, unescape
+from bot.adapters.slack.send import Target, deliver, send
 from bot.contract import Actor, Conversation, Reply, Visibility
 from bot.dispatch import Dispatcher
 from bot.i18n import Catalogs, negotiate
 from core.errors import N_
 
 if TYPE_CHECKING:
-    from bot.adapters.slack import SlackAdapter
+    from bot.adapters.slack.adapter import SlackAdapter
 
 log = logging.getLogger("garde.slack")
 

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import audit
+from core.accounts import audit
 from core.errors import N_, Invalid
 from core.localtime import local_date, shift_weeks
 from core.models import Assignment, Shift
-from core.schedules import (
+from core.oncall.schedules import (
     ContactInfo,
     ScheduleInfo,
     contact_in_account,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.adapters.telegram_store import drop_prompt, load_prompt, save_prompt
+from bot.adapters.telegram.store import drop_prompt, load_prompt, save_prompt
 from bot.contract import Action, Actor, Conversation
 from bot.dispatch import Who
 from bot.i18n import Translator
@@ -36,11 +36,11 @@ from bot.parsing import (
 )
 from bot.parsing import split_command as split
 from bot.registry import Registry
+from core.accounts.identity import role_allows
 from core.db import Database
 from core.errors import N_, GardeError
-from core.identity import role_allows
 from core.localtime import zone
-from core.schedules import ScheduleInfo, account_contacts, find_schedule, list_schedules
+from core.oncall.schedules import ScheduleInfo, account_contacts, find_schedule, list_schedules
 
 CONTACT, START, END, SCHEDULE = "contact", "start", "end", "schedule"
 # Usual handover times of answering-service schedules, offered as buttons; any other

@@ -17,14 +17,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import outbox
 from core.bulk import upsert
-from core.coverage import coverage
 from core.localtime import local_date, zone
 from core.models import Account, CoverageNotice, OutboxItem, Schedule
-from core.schedules import ScheduleInfo
-from core.subscriptions import SubscriptionInfo, active_subscriptions
-from core.timeline import DayCoverage, DayStatus
+from core.notify import outbox
+from core.notify.subscriptions import SubscriptionInfo, active_subscriptions
+from core.oncall.coverage import coverage
+from core.oncall.schedules import ScheduleInfo
+from core.oncall.timeline import DayCoverage, DayStatus
 
 # How bad a day is: an alert goes out when this grows, an all-clear when it drops to 0.
 SEVERITY = {DayStatus.FULL: 0, DayStatus.NO_SHIFTS: 0, DayStatus.PARTIAL: 1, DayStatus.NONE: 2}

@@ -1,6 +1,6 @@
 """Who is on call, what changes next, and the shifts of a period.
 
-Answers come from the per-rank timelines of :mod:`core.schedules`: a window that
+Answers come from the per-rank timelines of :mod:`core.oncall.schedules`: a window that
 starts at the asked instant, so the length of past history never matters.
 """
 
@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.schedules import ContactInfo, ScheduleInfo, Timelines, load_timelines
-from core.timeline import Segment
+from core.oncall.schedules import ContactInfo, ScheduleInfo, Timelines, load_timelines
+from core.oncall.timeline import Segment
 
 # How far ahead "until when" and "who is next" look. Longer runs say "until at least".
 LOOKAHEAD = timedelta(days=35)

@@ -19,12 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import audit
-from core.alerts import queue_new_messages
+from core.accounts import audit
 from core.bulk import upsert
 from core.errors import N_
-from core.importcheck import Checked, check
-from core.importdoc import AccountIn, Document, InvalidDocument, Problem, parse_document
+from core.ingest.checks import Checked, check
+from core.ingest.document import AccountIn, Document, InvalidDocument, Problem, parse_document
 from core.models import (
     Account,
     Assignment,
@@ -39,7 +38,8 @@ from core.models import (
     Shift,
     User,
 )
-from core.schedules import allocate_refs
+from core.notify.alerts import queue_new_messages
+from core.oncall.schedules import allocate_refs
 
 
 @dataclass

@@ -15,9 +15,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.delivery import DeliveryWorker
-from core import alerts, retention
+from bot.notify.delivery import DeliveryWorker
+from core import retention
 from core.db import Database
+from core.notify import alerts
 
 if TYPE_CHECKING:
     from bot.app import Garde

@@ -24,8 +24,8 @@ The token is part of every Bot API URL, so it must never reach a log: httpx logs
 request URLs at INFO and PTB logs its base URL at DEBUG, hence those loggers are kept
 at WARNING/INFO; a token refused at start is reported without it.
 
-What a message or a press does is :mod:`bot.adapters.telegram_chat`; how a reply
-looks, :mod:`bot.adapters.telegram_render`.
+What a message or a press does is :mod:`bot.adapters.telegram.chat`; how a reply
+looks, :mod:`bot.adapters.telegram.render`.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.telegram_chat import TelegramChat
+from bot.adapters.telegram.chat import TelegramChat
 from bot.contract import PermanentFailure, RateLimited, Reply, TemporaryFailure
 
 log = logging.getLogger("garde.telegram")

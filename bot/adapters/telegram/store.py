@@ -7,7 +7,7 @@ reaches whichever Garde process receives it, after a restart too. Tokens expire 
 :data:`TOKEN_LIFETIME`; old ones are removed when new ones are written.
 
 A ``prompts`` row is a command being completed in a chat (see
-:mod:`bot.adapters.telegram_prompt`): one per platform, conversation and user.
+:mod:`bot.adapters.telegram.prompt`): one per platform, conversation and user.
 
 :func:`who` reads the identity behind a Telegram user, for the adapter's own strings
 (a hint, "this button has expired", the questions of a prompt), in the language the

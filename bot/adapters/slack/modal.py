@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.adapters.slack_render import clip
+from bot.adapters.slack.render import clip
 from core.errors import N_
-from core.schedules import ContactInfo, ScheduleInfo
+from core.oncall.schedules import ContactInfo, ScheduleInfo
 
 CALLBACK_ID = "garde.override"
 OPEN_ACTION = "garde.override.open"  # the App Home button that opens the form

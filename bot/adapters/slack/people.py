@@ -24,9 +24,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.contract import Actor, Conversation
 from bot.dispatch import Dispatcher
+from core.accounts.identity import AccountInfo
 from core.db import Database
-from core.identity import AccountInfo
-from core.schedules import ContactInfo, ScheduleInfo, account_contacts, list_schedules
+from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts, list_schedules
 
 log = logging.getLogger("garde.slack")
 
