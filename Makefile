@@ -24,8 +24,8 @@ test: lint
 
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
-		--project=garde -o locales/garde.pot bot core
-	$(BIN)/pybabel update -i locales/garde.pot -d locales -D garde --no-fuzzy-matching
+		--project=garde --no-wrap -o locales/garde.pot bot core
+	$(BIN)/pybabel update -i locales/garde.pot -d locales -D garde --no-fuzzy-matching --no-wrap
 	$(BIN)/pybabel compile -d locales -D garde --statistics
 
 bench: $(STAMP)

@@ -70,11 +70,19 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file to send: recordings, CSV, PDF."""
+    """A file to send: recordings, CSV, PDF, a chart.
 
-    name: str
+    The content type decides how a platform shows it: ``audio/*`` plays in place
+    (Telegram ``sendAudio``, Slack's player), ``image/*`` is a picture, anything else a
+    document. ``title`` and ``caption`` are already translated text.
+    """
+
+    name: str  # the file name the user sees (Garde chooses it; never a user's input)
     content_type: str
     path: Path
+    title: str | None = None  # audio title, or the file's title in Slack
+    caption: str | None = None  # a line shown with the file
+    duration_s: int | None = None  # audio length, for the players that show it
 
 
 @dataclass(slots=True)

@@ -18,11 +18,13 @@ from typing import Any, Literal
 from bot.timeparse import (
     ParseError,
     When,
+    is_range_word,
     parse_date,
     parse_month,
     parse_span,
     parse_when,
     take_month,
+    take_range,
 )
 from core.errors import N_
 
@@ -31,6 +33,7 @@ __all__ = [
     "ParseError",
     "When",
     "fold",
+    "is_range_word",
     "parse_contact",
     "parse_date",
     "parse_month",
@@ -39,6 +42,7 @@ __all__ = [
     "resolve_contact",
     "split_command",
     "take_month",
+    "take_range",
     "tokenize",
 ]
 

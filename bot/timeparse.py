@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.errors import N_, GardeError
+from core.localtime import DayRange
 
 
 class ParseError(GardeError):
@@ -351,3 +352,89 @@ def parse_month(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[int,
     if used < len(tokens):
         raise ParseError(_MONTH_FORMS, text=" ".join(tokens))
     return year, month
+
+
+# --------------------------------------------------------------------------- ranges
+
+# The portal's presets: how many days back the range starts (today included).
+_PRESETS = {
+    "today": (0, 0),
+    "aujourd'hui": (0, 0),
+    "aujourdhui": (0, 0),
+    "yesterday": (1, 1),
+    "hier": (1, 1),
+    "week": (6, 0),
+    "semaine": (6, 0),
+    "month": (29, 0),
+    "mois": (29, 0),
+}
+_RANGE_FORMS = N_(
+    "“{text}” is not a range. Use today, yesterday, week (the last 7 days), month (the last "
+    "30 days), a date (05-01) or DATE..DATE (2025-03-01..2025-03-22)."
+)
+
+
+def is_range_word(token: str) -> bool:
+    """True when ``token`` is a preset word (``week``, ``hier``…)."""
+    return _norm(token) in _PRESETS
+
+
+def take_range(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[DayRange, int] | None:
+    """A RANGE at the start of ``tokens``: (range, tokens used), or None when the first
+    token is not range-shaped (a filter word, say). A range-shaped token that names no
+    real date (``2025-03-40..``) or runs backwards raises ``ParseError``.
+
+    Forms: the presets (``today``, ``yesterday``, ``week`` = the last 7 days, ``month`` =
+    the last 30 days, and French ``aujourd'hui``, ``hier``, ``semaine``, ``mois``); one
+    DATE (that day); ``DATE..DATE``, also with blanks around ``..``; ``DATE..`` (to today).
+    Days are local days of ``tz``.
+    """
+    if not tokens:
+        return None
+    today = now.astimezone(tz).date()
+    word = _norm(tokens[0])
+    if word in _PRESETS:
+        back, until = _PRESETS[word]
+        return DayRange(today - timedelta(days=back), today - timedelta(days=until)), 1
+    text, used = tokens[0], 1
+    if len(tokens) > 1 and tokens[1] == "..":
+        text, used = (f"{text}..{tokens[2]}", 3) if len(tokens) > 2 else (f"{text}..", 2)
+    elif len(tokens) > 1 and (
+        tokens[1].startswith("..") or (text.endswith("..") and _date_shaped(tokens[1], today))
+    ):
+        text, used = text + tokens[1], 2
+    if ".." not in text:
+        day = _range_day(text, today, strict=False)
+        return (DayRange(day, day), 1) if day else None
+    left, _, right = text.partition("..")
+    first = _range_day(left, today, strict=True, whole=text)
+    last = _range_day(right, today, strict=True, whole=text) if right else today
+    assert first is not None and last is not None
+    if last < first:
+        raise ParseError(
+            N_("The range ends before it starts: {text}. Put the earlier date first."), text=text
+        )
+    return DayRange(first, last), used
+
+
+def _date_shaped(token: str, today: date) -> bool:
+    try:
+        return _date_of(token, today) is not None
+    except ParseError:
+        return True
+
+
+def _range_day(token: str, today: date, *, strict: bool, whole: str = "") -> date | None:
+    """One end of a range; a weekday name is the last one, today included (ranges look
+    back at what happened)."""
+    if (name := _norm(token).rstrip(".")) in _WEEKDAYS:
+        return today - timedelta(days=(today.weekday() - _WEEKDAYS[name]) % 7)
+    try:
+        found = _date_of(token, today) if token else None
+    except ParseError:
+        if strict or _MD.fullmatch(_norm(token)) or _YMD.fullmatch(_norm(token)):
+            raise ParseError(_RANGE_FORMS, text=whole or token) from None
+        raise
+    if found is None and strict:
+        raise ParseError(_RANGE_FORMS, text=whole or token)
+    return found

@@ -7,6 +7,7 @@ next week" keeps the wall-clock time, not a multiple of 168 hours.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -73,3 +74,22 @@ def shift_weeks(at: datetime, weeks: int, tz: ZoneInfo) -> datetime:
     local = at.astimezone(tz)
     wall = datetime.combine(local.date() + timedelta(weeks=weeks), local.time(), tzinfo=tz)
     return wall.replace(fold=local.fold).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DayRange:
+    """Local days ``first`` to ``last``, both included: a RANGE of the portal's lists.
+
+    ``bounds`` gives the UTC half-open interval in a zone, cut at local midnight, so a
+    range over a DST change holds 23 or 25 hours more or less than whole days would.
+    """
+
+    first: date
+    last: date
+
+    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        return local_midnight(self.first, tz), local_midnight(self.last + timedelta(days=1), tz)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1

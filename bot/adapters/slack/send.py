@@ -139,9 +139,13 @@ async def direct_channel(client: AsyncWebClient, user_id: str) -> str:
 
 async def upload(client: AsyncWebClient, channel: str, files: list[Attachment]) -> None:
     """Upload ``files`` into ``channel`` in one share (files.getUploadURLExternal + complete)."""
+    captions = [f.caption for f in files if f.caption]
     await client.files_upload_v2(
         channel=channel,
-        file_uploads=[{"file": str(f.path), "filename": f.name, "title": f.name} for f in files],
+        file_uploads=[
+            {"file": str(f.path), "filename": f.name, "title": f.title or f.name} for f in files
+        ],
+        initial_comment="\n".join(captions) or None,
     )
 
 

@@ -57,6 +57,7 @@ FILE_LIMIT = 50 * 1024 * 1024  # bytes a bot may send through the public Bot API
 _KINDS = {"private": "direct", "group": "group", "supergroup": "group"}
 _PAGES = "pages:"  # a stored payload holding the rendered pages of a long reply
 CANCEL = "x"
+_UPLOAD_ACTIONS = {"audio": ChatAction.UPLOAD_VOICE, "image": ChatAction.UPLOAD_PHOTO}
 Answer = Callable[..., Awaitable[None]]  # answers the callback query, once
 
 
@@ -299,15 +300,25 @@ class TelegramChat:
                     bot, chat_id, render.escape(self.too_large(attachment, size, t))
                 )
                 continue
-            audio = attachment.content_type.startswith("audio/")
-            action = ChatAction.UPLOAD_VOICE if audio else ChatAction.UPLOAD_DOCUMENT
-            await bot.send_chat_action(chat_id, action)
+            kind = attachment.content_type.split("/", 1)[0]
+            await bot.send_chat_action(
+                chat_id, _UPLOAD_ACTIONS.get(kind, ChatAction.UPLOAD_DOCUMENT)
+            )
             data = await asyncio.to_thread(attachment.path.read_bytes)
             upload = InputFile(data, filename=attachment.name)
-            if audio:
-                await bot.send_audio(chat_id, upload)
+            caption = attachment.caption
+            if kind == "audio":
+                await bot.send_audio(
+                    chat_id,
+                    upload,
+                    title=attachment.title,
+                    caption=caption,
+                    duration=attachment.duration_s,
+                )
+            elif kind == "image":
+                await bot.send_photo(chat_id, upload, caption=caption)
             else:
-                await bot.send_document(chat_id, upload)
+                await bot.send_document(chat_id, upload, caption=caption)
 
     def too_large(self, attachment: Attachment, size: int, t: Translator) -> str:
         """What to say instead of a file over the platform's limit.
