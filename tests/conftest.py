@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from bot.adapters import console
 from bot.app import Garde
+from bot.contract import Actor, Conversation, Reply
 from bot.settings import Settings
 from core import schema
 from core.db import Database, is_sqlite
@@ -113,6 +114,31 @@ async def garde(db, db_url: str, tmp_path: Path):
         )
     yield app
     await app.close()
+
+
+Ask = Callable[..., Awaitable[list[Reply]]]
+
+
+@pytest.fixture
+def ask(garde: Garde) -> Ask:
+    """Run a command through the real dispatcher as a demo user and return its ``Reply``
+    objects (``demo`` admin, ``alice`` scheduler, ``bob`` viewer).
+    Contract tests assert on these; ``say`` gives the console's rendering of the same."""
+
+    async def run(
+        text: str,
+        *,
+        user: str = "demo",
+        now: datetime = NOW,
+        lang: str | None = "en",
+        account: str | None = None,
+    ) -> list[Reply]:
+        await console.prepare(garde.db, user, now, account)
+        actor = Actor("console", user, name=user)
+        conversation = Conversation("console", user)
+        return await garde.dispatcher.run(text, actor, conversation, now, lang=lang)
+
+    return run
 
 
 @pytest.fixture

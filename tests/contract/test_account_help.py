@@ -57,3 +57,9 @@ async def test_unlinked_identity_gets_instructions_then_links_with_a_code(garde)
 
 async def test_unknown_command_is_named(say):
     assert await say("/frobnicate now") == "There is no command /frobnicate. /help lists them."
+
+
+async def test_ask_returns_the_reply_objects_of_a_command(ask):
+    [reply] = await ask("/help", user="bob")
+    assert reply.rows[0] == ["Command", "What it does"]
+    assert "/oncall" in {row[0].split()[0] for row in reply.rows[1:]}
