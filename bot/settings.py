@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     default_locale: str = "fr"
     alert_scan_minutes: int = 5  # how often coverage is scanned for alerts
     delivery_seconds: float = 2.0  # how often the outbox is polled for pushes
+    escalation_seconds: float = 1.0  # how often due escalation steps are looked for
     console_user: str = "demo"  # who the terminal chat of `garde serve` acts as
     ingest_token: SecretStr | None = None
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>

@@ -58,6 +58,9 @@ class Account(Base):
     # Short refs (#12) of shifts and overrides are drawn from this per-account counter,
     # so a ref is unique in the account and never exposes a database id.
     next_ref: Mapped[int] = mapped_column(Integer, default=1)
+    # Urgent messages are paged to the person on call and climb the ranks after this
+    # many minutes without an acknowledgment; None: no escalation.
+    escalate_after_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class Contact(Base):
@@ -180,6 +183,7 @@ class Message(Base):
     agent: Mapped[str | None] = mapped_column(String(100))
     fields: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    schedule: Mapped[str | None] = mapped_column(String(200))  # whose on-call is paged
 
 
 class Call(Base):
@@ -281,6 +285,22 @@ class ChatIdentity(Base):
     )
     locale: Mapped[str | None] = mapped_column(String(8))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The platform's @username as last seen (Telegram): matches a contact's
+    # ``telegram_username`` so the person on call can be paged.
+    handle: Mapped[str | None] = mapped_column(String(64))
+
+
+class UserContact(Base):
+    """Which directory contact a user is, per account (``users[].contacts``): how Garde
+    reaches "the person on call" in chat."""
+
+    __tablename__ = "user_contacts"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class LinkCode(Base):
@@ -411,6 +431,56 @@ class OutboxItem(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
 
 
+class Escalation(Base):
+    """The climb of one urgent message: its next deadline is a row, not a timer.
+
+    ``rank`` is the last rank paged (-1: none yet), ``step`` how many steps fired;
+    a step is taken with a compare-and-set on ``step``, so it fires once whoever runs
+    it. ``state``: climbing, acknowledged, exhausted (everyone was paged, nobody took it).
+    """
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_due", "state", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    rank: Mapped[int] = mapped_column(Integer, default=-1)
+    state: Mapped[str] = mapped_column(String(16), default="climbing")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acked_name: Mapped[str | None] = mapped_column(String(200))
+    acked_via: Mapped[str | None] = mapped_column(String(16))
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EscalationPage(Base):
+    """One line of a climb's trail: a page queued to one chat, a contact skipped (no chat),
+    a rank with nobody, a page refused (bot blocked), or the final "nobody answered".
+
+    ``key`` is unique: the same step run twice writes its lines once.
+    """
+
+    __tablename__ = "escalation_pages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(
+        ForeignKey("escalations.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[int] = mapped_column(Integer)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))  # paged, no_chat, nobody, blocked, told
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    platform: Mapped[str] = mapped_column(String(16), default="")
+    conversation_id: Mapped[str] = mapped_column(String(64), default="")
+    locale: Mapped[str] = mapped_column(String(8), default="")  # of what that chat was sent
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
 __all__ = [
     "ROLES",
     "Account",
@@ -423,6 +493,8 @@ __all__ = [
     "ChatIdentity",
     "Contact",
     "CoverageNotice",
+    "Escalation",
+    "EscalationPage",
     "InfoPage",
     "LinkCode",
     "Membership",
@@ -436,4 +508,5 @@ __all__ = [
     "SlackOAuthState",
     "Subscription",
     "User",
+    "UserContact",
 ]

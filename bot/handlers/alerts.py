@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.contract import Action, Command, Reply
+from bot.handlers.escalation import set_escalation, status_line
 from bot.parsing import fold
 from bot.registry import CommandSpec
 from core.errors import N_, Invalid
@@ -24,6 +25,7 @@ from core.notify.subscriptions import (
 ON = {"on", "activer", "oui"}
 OFF = {"off", "desactiver", "non", "arreter"}
 AT = {"at", "a"}
+ESCALATION = {"escalation", "escalade"}
 KIND_WORDS = {
     "coverage": "coverage",
     "couverture": "coverage",
@@ -42,7 +44,9 @@ KIND_NAMES = {
     "urgent": N_("urgent messages"),
     "shifts": N_("shift changes"),
 }
-USAGE = N_("/alerts [on|off] [coverage|messages|urgent|shifts] [at HH:MM]")
+USAGE = N_(
+    "/alerts [on|off] [coverage|messages|urgent|shifts] [at HH:MM] · /alerts escalation MINUTES|off"
+)
 
 
 async def alerts(command: Command, ctx: Context) -> Reply:
@@ -51,6 +55,8 @@ async def alerts(command: Command, ctx: Context) -> Reply:
     if not words:
         return await _listing(command, ctx)
     action, rest = words[0], words[1:]
+    if action in ESCALATION:
+        return await set_escalation(command, ctx, list(command.args[1:]))
     if action not in ON | OFF:
         raise Invalid(N_("Say on or off, e.g. /alerts on coverage at 07:00."))
     kind = KIND_WORDS.get(rest[0]) if rest else ("coverage" if action in ON else None)
@@ -129,6 +135,7 @@ async def _listing(command: Command, ctx: Context) -> Reply:
             f"{s.failure or ''}".rstrip(" —")
             for s in failed
         ]
+    lines += ["", await status_line(ctx)]
     return Reply("\n".join(lines))
 
 
@@ -140,6 +147,11 @@ COMMANDS = [
         USAGE,
         role="admin",
         aliases=("alertes",),
-        examples=("/alerts", "/alerts on coverage at 07:00", "/alerts off coverage"),
+        examples=(
+            "/alerts",
+            "/alerts on coverage at 07:00",
+            "/alerts off coverage",
+            "/alerts escalation 10",
+        ),
     ),
 ]

@@ -18,7 +18,7 @@ from bot.i18n import Catalogs
 from bot.notify.pushes import render_push
 from bot.notify.ratelimit import LIMITS, Limits, RateLimiter, is_group
 from core.db import Database
-from core.notify import outbox
+from core.notify import escalation, outbox
 
 log = logging.getLogger("garde.delivery")
 
@@ -88,9 +88,12 @@ class DeliveryWorker:
             return 0
         except PermanentFailure as failure:
             log.warning("push %s refused for good: %s", push.id, failure)
-            await self._record(
-                outbox.mark_failed, push, error=str(failure) or "refused", permanent=True
-            )
+            async with self.db.write() as session:
+                now = self.clock()
+                error = str(failure) or "refused"
+                await outbox.mark_failed(session, push, now, error=error, permanent=True)
+                if push.kind == "page":  # blocked: the climb goes on to the next rank at once
+                    await escalation.page_refused(session, push.payload, now)
             return 0
         async with self.db.write() as session:
             await outbox.mark_sent(session, push.id, self.clock())

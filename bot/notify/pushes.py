@@ -41,6 +41,10 @@ def render_push(push: Push, t: Translator) -> list[Reply]:
         return [_message(p, t)]
     if push.kind == "shift_change":
         return [_shift_change(p, t)]
+    if push.kind in ("page", "unanswered"):
+        return [_page(push.kind, p, t)]
+    if push.kind == "taken":
+        return [_taken(p, t)]
     raise ValueError(f"unknown push kind {push.kind!r}")
 
 
@@ -114,3 +118,60 @@ def _shift_change(p: dict, t: Translator) -> Reply:
             t(message, schedule=p["schedule"], who=who or "", start=a, end=b, zone=p["zone"])
         )
     return Reply("\n".join(lines), visibility=Visibility.IN_CHANNEL)
+
+
+PLATFORMS = {"telegram": "Telegram", "slack": "Slack", "console": "console"}
+
+
+def take_action(t: Translator, message: str, account: str) -> Action:
+    """The « I'm on it » button: a press runs ``/ack ID ACCOUNT`` as its presser."""
+    return Action(t(N_("I'm on it")), f"/ack {message} {account}", style="primary")
+
+
+def _page(kind: str, p: dict, t: Translator) -> Reply:
+    """An urgent message paged to the person on call, or to the admins when nobody took it."""
+    taken = datetime.fromisoformat(p["taken_at"])
+    subject = p["subject"] or "—"
+    if kind == "page":
+        head = t(
+            N_("🚨 Urgent message for you, on call (rank {rank}): {subject}"),
+            rank=p["rank"],
+            subject=subject,
+        )
+    else:
+        head = t(N_("⚠️ Nobody took urgent message {id}: {subject}"), id=p["id"], subject=subject)
+    lines = [
+        head,
+        t(
+            N_("Taken {at} · message {id} · account {account}"),
+            at=taken,
+            id=p["id"],
+            account=p["account"],
+            zone=p["zone"],
+        ),
+    ]
+    lines += [f"{name}: {value}" for name, value in p["fields"]]
+    return Reply(
+        "\n".join(lines),
+        visibility=Visibility.IN_CHANNEL,
+        actions=[
+            take_action(t, p["id"], p["account"]),
+            Action(t(N_("Open")), f"/message {p['id']}"),
+        ],
+    )
+
+
+def _taken(p: dict, t: Translator) -> Reply:
+    """The note to the others who were paged: who took it, where, when."""
+    return Reply(
+        t(
+            N_("✅ {by} took urgent message {id} ({subject}): {via}, {at}."),
+            by=p["by"],
+            id=p["id"],
+            subject=p["subject"] or "—",
+            via=PLATFORMS.get(p["via"], p["via"]),
+            at=datetime.fromisoformat(p["at"]),
+            zone=p["zone"],
+        ),
+        visibility=Visibility.IN_CHANNEL,
+    )

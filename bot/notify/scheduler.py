@@ -1,6 +1,6 @@
-"""Background jobs, owned by the composition root: coverage scan, digests, delivery,
-retention. With several replicas on PostgreSQL exactly one runs them: the holder of a
-session-level advisory lock on a dedicated connection. If that replica dies, its
+"""Background jobs, owned by the composition root: coverage scan, digests, escalation
+steps, delivery, retention. With several replicas on PostgreSQL exactly one runs them: the
+holder of a session-level advisory lock on a dedicated connection. If that replica dies, its
 connection closes, the lock is released, and another replica takes it on its next try.
 SQLite means one process: it always leads.
 """
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.notify.delivery import DeliveryWorker
 from core import retention
 from core.db import Database
-from core.notify import alerts
+from core.notify import alerts, escalation
 
 if TYPE_CHECKING:
     from bot.app import Garde
@@ -88,6 +88,15 @@ class Scheduler:
             **common,
         )
         self.aps.add_job(self.digests, "interval", minutes=1, id="digests", **common)
+        # Escalation deadlines are rows; polled often so a step fires within a second or two.
+        self.aps.add_job(
+            self.escalate,
+            "interval",
+            seconds=s.escalation_seconds,
+            id="escalate",
+            next_run_time=self.garde.now(),
+            **common,
+        )
         # Delivery polls often: a push waits at most a couple of seconds.
         self.aps.add_job(
             self.deliver,
@@ -123,6 +132,25 @@ class Scheduler:
         if await self.leader.hold():
             async with self.garde.db.write() as session:
                 await alerts.scan_digests(session, self.garde.now())
+
+    async def escalate(self) -> None:
+        """Fire the escalation steps that are due, then deliver their pages at once."""
+        if not await self.leader.hold():
+            return
+        fired = 0
+        while True:
+            now = self.garde.now()
+            async with self.garde.db.read() as session:
+                due = await escalation.next_due(session)
+            if due is None or due > now:
+                break
+            async with self.garde.db.write() as session:
+                fired += (n := await escalation.run_due(session, now))
+            if n < escalation.BATCH:
+                break
+        if fired:
+            log.info("escalation: %d step(s) fired", fired)
+            await self.deliver()
 
     async def deliver(self) -> None:
         if self._deliver_lock.locked() or not await self.leader.hold():

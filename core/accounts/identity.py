@@ -12,11 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import N_, Forbidden, Invalid, NotFound
-from core.models import Account, ChatIdentity, LinkCode, Membership, User
+from core.models import Account, ChatIdentity, Contact, LinkCode, Membership, User, UserContact
 
 ROLE_RANK = {"viewer": 0, "scheduler": 1, "admin": 2}
 LINK_CODE_LIFETIME = timedelta(hours=24)
@@ -55,6 +55,19 @@ class Identity:
     user: UserInfo
     active_account_id: int | None
     locale: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateChat:
+    """Where a Garde user can be written to in private, and in which language."""
+
+    user_id: int
+    platform: str
+    conversation_id: str  # Slack: ``TEAM/USER`` (the app's DM), Telegram: the user's id
+    locale: str
+
+
+PAGED_PLATFORMS = ("slack", "telegram")
 
 
 def role_allows(role: str | None, required: str) -> bool:
@@ -197,3 +210,63 @@ async def link_console_identity(session: AsyncSession, username: str, now: datet
                 platform="console", team_id="", external_id=username, user_id=user.id, linked_at=now
             )
         )
+
+
+def _private_chat(ident: ChatIdentity, user: User, account_locale: str) -> PrivateChat:
+    conv = ident.external_id
+    if ident.platform == "slack" and ident.team_id:
+        conv = f"{ident.team_id}/{ident.external_id}"
+    return PrivateChat(user.id, ident.platform, conv, ident.locale or user.locale or account_locale)
+
+
+async def contact_chats(session: AsyncSession, account: Account, contact: Contact) -> list:
+    """The private chats of the users who are ``contact``: tied by ``users[].contacts``, or
+    whose linked Slack id or Telegram @username is the contact's. Only users of the account:
+    a page shows the account's data."""
+    tied = select(UserContact.user_id).where(UserContact.contact_id == contact.id)
+    who = [ChatIdentity.user_id.in_(tied)]
+    if contact.slack_user_id:
+        who.append(
+            (ChatIdentity.platform == "slack") & (ChatIdentity.external_id == contact.slack_user_id)
+        )
+    if contact.telegram_username:
+        who.append(
+            (ChatIdentity.platform == "telegram")
+            & (func.lower(ChatIdentity.handle) == contact.telegram_username.lower().lstrip("@"))
+        )
+    return await _chats(session, account, or_(*who))
+
+
+async def admin_chats(session: AsyncSession, account: Account) -> list[PrivateChat]:
+    """The private chats of the account's admins."""
+    return await _chats(session, account, Membership.role == "admin")
+
+
+async def _chats(session: AsyncSession, account: Account, where: object) -> list[PrivateChat]:
+    rows = await session.execute(
+        select(ChatIdentity, User)
+        .join(User, User.id == ChatIdentity.user_id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.account_id == account.id,
+            ChatIdentity.platform.in_(PAGED_PLATFORMS),
+            where,  # type: ignore[arg-type]
+        )
+        .order_by(ChatIdentity.id)
+    )
+    return [_private_chat(ident, user, account.locale) for ident, user in rows]
+
+
+async def remember_handle(
+    session: AsyncSession, platform: str, team_id: str, external_id: str, handle: str
+) -> None:
+    """Keep the platform's @username of a linked identity (it can change)."""
+    ident = await session.scalar(
+        select(ChatIdentity).where(
+            ChatIdentity.platform == platform,
+            ChatIdentity.team_id == team_id,
+            ChatIdentity.external_id == external_id,
+        )
+    )
+    if ident is not None and ident.handle != handle:
+        ident.handle = handle

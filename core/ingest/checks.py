@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import N_
 from core.ingest.document import AccountIn, Document, Problem, parse_time, zone_problem
-from core.models import Account, ChatIdentity, Contact, User
+from core.models import Account, ChatIdentity, Contact, Schedule, User
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Checked:
     times: dict[str, datetime] = field(default_factory=dict)
     account_zone: dict[str, str] = field(default_factory=dict)
     recordings: dict[str, Path] = field(default_factory=dict)  # path -> source file
+    contact_keys: dict[str, set[str]] = field(default_factory=dict)  # account -> keys known
 
     def add(self, path: str, key: str, **params: Any) -> None:
         self.problems.append(Problem(path=path, key=key, params=params))
@@ -103,10 +104,22 @@ async def _check_account(
         _duplicates([s.id for s in sched.shifts], f"{spath}.shifts", "id", checked)
         for k, shift in enumerate(sched.shifts):
             _check_shift(shift, f"{spath}.shifts[{k}]", tz, known, checked)
+    checked.contact_keys[acc.number] = known
+    schedules = {s.name for s in acc.schedules}
+    if current is not None and any(m.schedule for m in acc.messages):
+        schedules |= set(
+            await session.scalars(select(Schedule.name).where(Schedule.account_id == current.id))
+        )
     _duplicates([m.id for m in acc.messages], f"{path}.messages", "id", checked)
     for j, msg in enumerate(acc.messages):
         mpath = f"{path}.messages[{j}]"
         checked.time(f"{mpath}.taken_at", msg.taken_at, tz)
+        if msg.schedule is not None and msg.schedule not in schedules:
+            checked.add(
+                f"{mpath}.schedule",
+                N_("This account has no schedule “{value}”."),
+                value=msg.schedule,
+            )
         for k, event in enumerate(msg.history):
             checked.time(f"{mpath}.history[{k}].at", event.at, tz)
     _duplicates([c.id for c in acc.calls], f"{path}.calls", "id", checked)
@@ -169,6 +182,7 @@ async def _check_users(
                     N_("There is no account {value}."),
                     value=number,
                 )
+        await _check_user_contacts(session, user.contacts, f"users[{i}].contacts", checked)
         idents = [("slack", s.team_id, s.user_id) for s in user.slack] + [
             ("telegram", "", str(t.user_id)) for t in user.telegram
         ]
@@ -193,3 +207,26 @@ async def _check_users(
                 checked.add(
                     where, N_("This chat identity is already given to {value}."), value=owner
                 )
+
+
+async def _check_user_contacts(
+    session: AsyncSession, contacts: dict[str, str], path: str, checked: Checked
+) -> None:
+    """``users[].contacts``: each account exists and has a contact with that key."""
+    for number, key in contacts.items():
+        known = checked.contact_keys.get(number)
+        if known is None:
+            account = await session.scalar(select(Account.id).where(Account.number == number))
+            if account is None:
+                checked.add(f"{path}.{number}", N_("There is no account {value}."), value=number)
+                continue
+            known = set(
+                await session.scalars(select(Contact.key).where(Contact.account_id == account))
+            )
+            checked.contact_keys[number] = known
+        if key not in known:
+            checked.add(
+                f"{path}.{number}",
+                N_("No contact has the key “{value}” in this account."),
+                value=key,
+            )

@@ -68,6 +68,7 @@ class MessageIn(_Model):
     agent: str | None = Field(None, max_length=100)
     fields: list[tuple[str, str]] = []
     history: list[HistoryIn] = []
+    schedule: str | None = Field(None, min_length=1, max_length=200)
 
 
 class CallIn(_Model):
@@ -112,6 +113,7 @@ class AccountIn(_Model):
     timezone: str | None = None
     locale: Lang | None = None
     billing_number: str | None = None
+    escalate_after_minutes: int | None = Field(None, ge=1, le=1440)
     contacts: list[ContactIn] = []
     schedules: list[ScheduleIn] = []
     messages: list[MessageIn] = []
@@ -134,6 +136,7 @@ class UserIn(_Model):
     name: str = Field("", max_length=200)
     locale: Lang | None = None
     accounts: dict[str, Role] = {}
+    contacts: dict[str, str] = {}  # account number -> contact key: which contact this user is
     slack: list[SlackIdIn] = []
     telegram: list[TelegramIdIn] = []
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import audit
@@ -37,7 +37,9 @@ from core.models import (
     Schedule,
     Shift,
     User,
+    UserContact,
 )
+from core.notify import escalation
 from core.notify.alerts import queue_new_messages
 from core.oncall.schedules import allocate_refs
 
@@ -108,7 +110,7 @@ async def _write_account(
     if account is None:
         account = Account(number=acc.number, lookahead_days=14, next_ref=1, locale="fr")
         session.add(account)
-    for name in ("name", "timezone", "locale", "billing_number"):
+    for name in ("name", "timezone", "locale", "billing_number", "escalate_after_minutes"):
         value = getattr(acc, name)
         if value is not None:
             setattr(account, name, value)
@@ -297,14 +299,16 @@ async def _write_messages(
                 "agent": m.agent,
                 "fields": [list(f) for f in m.fields],
                 "history": history,
+                "schedule": m.schedule,
             }
         )
     known = await _existing(session, Message, account.id, [r["ext_id"] for r in rows])
     await upsert(session, Message, rows, keys=("account_id", "ext_id"))
-    # New messages are pushed to the chats that asked, in this same transaction.
-    await queue_new_messages(
-        session, account.id, [r for r in rows if r["ext_id"] not in known], now
-    )
+    # New messages are pushed to the chats that asked, in this same transaction;
+    # urgent ones start climbing the account's ranks (if it escalates).
+    new = [r for r in rows if r["ext_id"] not in known]
+    await queue_new_messages(session, account.id, new, now)
+    await escalation.start(session, account, new, now)
 
 
 async def _write_calls(
@@ -382,4 +386,21 @@ async def _write_users(
             keys=("platform", "team_id", "external_id"),
             update=False,
         )
+        await _write_user_contacts(session, user.id, item.contacts)
     _count(summary, "users", len(doc.users))
+
+
+async def _write_user_contacts(session: AsyncSession, user_id: int, contacts: dict) -> None:
+    """Which contact the user is in each account given: one per account, replaced."""
+    for number, key in contacts.items():
+        account_contacts = select(Contact.id).join(Account).where(Account.number == number)
+        await session.execute(
+            delete(UserContact).where(
+                UserContact.user_id == user_id, UserContact.contact_id.in_(account_contacts)
+            )
+        )
+        contact_id = await session.scalar(
+            select(Contact.id).join(Account).where(Account.number == number, Contact.key == key)
+        )
+        session.add(UserContact(user_id=user_id, contact_id=contact_id))
+    await session.flush()

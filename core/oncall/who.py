@@ -221,3 +221,21 @@ async def shifts_between(
     ]
     views.sort(key=lambda v: (v.start, v.rank))
     return views
+
+
+async def ranks_at(
+    session: AsyncSession, schedules: list[ScheduleInfo], at: datetime
+) -> dict[int, list[tuple[ScheduleInfo, ContactInfo | None]]]:
+    """Who holds each rank at ``at`` in these schedules (None: a shift nobody holds).
+
+    A rank with no shift time at ``at`` is absent. A one-second window: the pager asks
+    this for many messages at once and needs no "until when".
+    """
+    tl = await load_timelines(session, [s.id for s in schedules], at, at + timedelta(seconds=1))
+    out: dict[int, list[tuple[ScheduleInfo, ContactInfo | None]]] = {}
+    for sched in schedules:
+        for rank, segs in tl.ranks(sched.id).items():
+            seg = next((g for g in segs if g.start <= at < g.end), None)
+            if seg is not None:
+                out.setdefault(rank, []).append((sched, tl.contact(seg.contact_id)))
+    return dict(sorted(out.items()))

@@ -26,6 +26,7 @@ SAMPLES = {
     "swap": ("/swap {a} {b}", "/swap {a} #9999"),
     "comment": ("/comment {a} relève confirmée", "/comment #9999 relève confirmée"),
     "alerts": ("/alerts on coverage at 07:00", "/alerts off"),
+    "ack": ("/ack 1", "/ack 3100200 4100"),  # 3100200: the first message of 4100
     "account": ("/account 4000", "/account 4100"),
     "help": ("/help", "/help override"),
     "lang": ("/lang en", "/lang en"),

@@ -1,0 +1,402 @@
+"""Urgent messages reach the person on call, and climb the ranks until someone answers.
+
+The answering service's own procedure (« appeler la personne de garde, puis le rang 1
+après 10 minutes ») carried out in chat. An urgent message that arrives fresh for an
+account with ``escalate_after_minutes`` gets an :class:`~core.models.Escalation` row,
+due at once. Each step, run by the scheduler's leader when the row is due, pages the
+next rank of the message's schedule (or of every schedule): rank 0 as it was when
+the message was taken, later ranks as they are when the step fires (a shift change
+during the climb pages whoever is on call then). A rank where nobody is on call, or
+whose people have no chat Garde can reach, is written into the trail and the next
+rank is tried at once; a rank that was paged sets the next deadline. When no rank is
+left, the account's admins and its ``urgent`` chats are told that nobody answered.
+
+Why it holds across replicas and restarts: the deadline is a row, a step is taken by
+a compare-and-set on ``step`` (whoever runs it second finds it taken), the trail's
+lines have unique keys, and pages are outbox rows with dedupe keys, written in the
+same transaction as the step. A crash before the commit leaves the step due; after
+it, the pages are in the outbox and the delivery worker sends them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.accounts.identity import PrivateChat, admin_chats, contact_chats
+from core.bulk import upsert
+from core.models import Account, Contact, Escalation, EscalationPage, Message, Schedule
+from core.notify import outbox
+from core.notify.subscriptions import active_subscriptions
+from core.oncall.schedules import ScheduleInfo
+from core.oncall.who import ranks_at
+
+FRESH = timedelta(hours=24)  # an older urgent message (a backfill) is not paged
+BATCH = 200  # steps per transaction: short transactions, bounded memory
+
+
+async def start(
+    session: AsyncSession, account: Account, messages: list[dict], now: datetime
+) -> int:
+    """Start the climb of each new, fresh, urgent message (rows as the importer wrote
+    them) when the account escalates; the first step is due at once. How many started."""
+    if not account.escalate_after_minutes:
+        return 0
+    ext_ids = [m["ext_id"] for m in messages if m["urgent"] and m["taken_at"] >= now - FRESH]
+    if not ext_ids:
+        return 0
+    ids = await session.scalars(
+        select(Message.id).where(Message.account_id == account.id, Message.ext_id.in_(ext_ids))
+    )
+    rows = [
+        {
+            "message_id": mid,
+            "account_id": account.id,
+            "started_at": now,
+            "step": 0,
+            "rank": -1,
+            "state": "climbing",
+            "due_at": now,
+        }
+        for mid in ids
+    ]
+    await upsert(session, Escalation, rows, keys=("message_id",), update=False)
+    return len(rows)
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the next step is due (None: nothing is climbing)."""
+    return await session.scalar(
+        select(Escalation.due_at)
+        .where(Escalation.state == "climbing")
+        .order_by(Escalation.due_at)
+        .limit(1)
+    )
+
+
+async def run_due(session: AsyncSession, now: datetime, limit: int = BATCH) -> int:
+    """Fire the steps due at ``now`` (oldest first, at most ``limit``); how many fired."""
+    rows = (
+        await session.execute(
+            select(Escalation, Message, Account)
+            .join(Message, Message.id == Escalation.message_id)
+            .join(Account, Account.id == Escalation.account_id)
+            .where(Escalation.state == "climbing", Escalation.due_at <= now)
+            .order_by(Escalation.due_at, Escalation.id)
+            .limit(limit)
+        )
+    ).all()
+    step = _Stepper(session, now)
+    fired = 0
+    for esc, msg, account in rows:
+        fired += await step.fire(esc, msg, account)
+    await step.flush()
+    return fired
+
+
+@dataclass
+class _Stepper:
+    """Runs steps for one transaction, caching who is on call and their chats."""
+
+    session: AsyncSession
+    now: datetime
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    pushes: list[dict[str, Any]] = field(default_factory=list)
+    _ranks: dict[tuple, dict] = field(default_factory=dict)
+    _chats: dict[int, list[PrivateChat]] = field(default_factory=dict)
+    _schedules: dict[tuple, list[ScheduleInfo]] = field(default_factory=dict)
+
+    async def fire(self, esc: Escalation, msg: Message, account: Account) -> int:
+        """One step of one climb; 0 when another runner took it first."""
+        taken = await self.session.execute(
+            update(Escalation)
+            .where(
+                Escalation.id == esc.id,
+                Escalation.step == esc.step,
+                Escalation.state == "climbing",
+            )
+            .values(step=esc.step + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            return 0
+        at = msg.taken_at if esc.step == 0 else self.now
+        ranks = await self._ranks_at(account, msg.schedule, at)
+        events: list[dict[str, Any]] = []
+        rank, paged = esc.rank, False
+        for rank in (r for r in ranks if r > esc.rank):
+            paged = await self._page_rank(esc, msg, account, rank, ranks[rank], events)
+            if paged:
+                break
+        values: dict[str, Any] = {"rank": rank}
+        if paged:
+            values["due_at"] = self.now + timedelta(minutes=account.escalate_after_minutes or 1)
+        else:
+            await self._unanswered(esc, msg, account, events)
+            values.update(state="exhausted", due_at=None)
+        await self.session.execute(
+            update(Escalation)
+            .where(Escalation.id == esc.id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        msg.history = [*msg.history, *events]
+        return 1
+
+    async def _ranks_at(self, account: Account, name: str | None, at: datetime) -> dict:
+        key = (account.id, name)
+        if key not in self._schedules:
+            query = select(Schedule).where(Schedule.account_id == account.id)
+            if name:
+                query = query.where(Schedule.name == name)
+            scheds = await self.session.scalars(query.order_by(Schedule.name))
+            self._schedules[key] = [ScheduleInfo.of(s) for s in scheds]
+        if (key, at) not in self._ranks:
+            self._ranks[(key, at)] = await ranks_at(self.session, self._schedules[key], at)
+        return self._ranks[(key, at)]
+
+    async def _page_rank(
+        self,
+        esc: Escalation,
+        msg: Message,
+        account: Account,
+        rank: int,
+        holders: list,
+        events: list[dict[str, Any]],
+    ) -> bool:
+        """Page everyone on call at ``rank``; False when nobody there could be reached."""
+        paged, seen = False, set()
+        for sched, contact in holders:
+            if contact is None:
+                self._line(esc, rank, "nobody", f"s{sched.id}", name=sched.name)
+                events.append(_event(self.now, "escalation_nobody", f"{sched.name}, rank {rank}"))
+                continue
+            chats = [c for c in await self._contact_chats(account, contact.id) if c not in seen]
+            if not chats:
+                self._line(esc, rank, "no_chat", f"c{contact.id}", name=contact.name)
+                events.append(
+                    _event(self.now, "escalation_no_chat", f"{contact.name}, rank {rank}")
+                )
+                continue
+            for chat in chats:
+                seen.add(chat)
+                key = self._line(esc, rank, "paged", f"c{contact.id}", name=contact.name, chat=chat)
+                self.pushes.append(_page(esc, msg, account, rank, chat, key, self.now))
+                paged = True
+            platforms = ", ".join(sorted({c.platform for c in chats}))
+            events.append(
+                _event(self.now, "escalation_paged", f"{contact.name}, rank {rank}, {platforms}")
+            )
+        return paged
+
+    async def _contact_chats(self, account: Account, contact_id: int) -> list[PrivateChat]:
+        if contact_id not in self._chats:
+            contact = await self.session.get(Contact, contact_id)
+            assert contact is not None
+            self._chats[contact_id] = await contact_chats(self.session, account, contact)
+        return self._chats[contact_id]
+
+    async def _unanswered(
+        self, esc: Escalation, msg: Message, account: Account, events: list[dict[str, Any]]
+    ) -> None:
+        """No rank left: the admins (in private) and the ``urgent`` chats are told."""
+        self._line(esc, None, "exhausted", "end")
+        events.append(_event(self.now, "escalation_unanswered", None))
+        payload = _payload(esc, msg, account, rank=esc.rank)
+        targets: list[tuple[PrivateChat | None, Any]] = [
+            (chat, None) for chat in await admin_chats(self.session, account)
+        ]
+        targets += [
+            (None, sub) for sub in await active_subscriptions(self.session, "urgent", [account.id])
+        ]
+        for chat, sub in targets:
+            platform = chat.platform if chat else sub.platform
+            conv = chat.conversation_id if chat else sub.conversation_id
+            key = self._line(
+                esc,
+                None,
+                "told",
+                f"{platform}:{conv}",
+                chat=chat,
+                platform=platform,
+                conv=conv,
+                locale=chat.locale if chat else sub.locale,
+            )
+            self.pushes.append(
+                outbox.item(
+                    platform=platform,
+                    conversation_id=conv,
+                    locale=chat.locale if chat else sub.locale,
+                    kind="unanswered",
+                    payload=payload | {"line": key},
+                    dedupe_key=f"unanswered:{esc.id}:{platform}:{conv}",
+                    now=self.now,
+                    subscription_id=sub.id if sub else None,
+                )
+            )
+
+    def _line(
+        self,
+        esc: Escalation,
+        rank: int | None,
+        outcome: str,
+        who: str,
+        *,
+        name: str = "",
+        chat: PrivateChat | None = None,
+        platform: str = "",
+        conv: str = "",
+        locale: str = "",
+    ) -> str:
+        platform = chat.platform if chat else platform
+        conv = chat.conversation_id if chat else conv
+        key = f"{esc.id}:{esc.step}:{outcome}:{who}:{platform}:{conv}"[:200]
+        self.lines.append(
+            {
+                "escalation_id": esc.id,
+                "step": esc.step,
+                "rank": rank,
+                "at": self.now,
+                "outcome": outcome,
+                "contact_name": name[:200],
+                "user_id": chat.user_id if chat else None,
+                "platform": platform,
+                "conversation_id": conv,
+                "locale": chat.locale if chat else locale,
+                "key": key,
+            }
+        )
+        return key
+
+    async def flush(self) -> None:
+        await upsert(self.session, EscalationPage, self.lines, keys=("key",), update=False)
+        await outbox.enqueue(self.session, self.pushes)
+
+
+def _event(at: datetime, event: str, detail: str | None) -> dict[str, Any]:
+    """A line of the message's own history (shown as is, like the portal's)."""
+    return {"at": at.isoformat(), "event": event, "detail": detail}
+
+
+def _payload(esc: Escalation, msg: Message, account: Account, *, rank: int) -> dict[str, Any]:
+    return {
+        "escalation": esc.id,
+        "step": esc.step,
+        "rank": rank,
+        "account": account.number,
+        "zone": account.timezone,
+        "id": msg.ext_id,
+        "subject": msg.subject,
+        "taken_at": msg.taken_at.isoformat(),
+        "fields": msg.fields[:6],
+    }
+
+
+def _page(
+    esc: Escalation,
+    msg: Message,
+    account: Account,
+    rank: int,
+    chat: PrivateChat,
+    line: str,
+    now: datetime,
+) -> dict[str, Any]:
+    return outbox.item(
+        platform=chat.platform,
+        conversation_id=chat.conversation_id,
+        locale=chat.locale,
+        kind="page",
+        payload=_payload(esc, msg, account, rank=rank) | {"line": line},
+        dedupe_key=f"page:{esc.id}:{esc.step}:{chat.platform}:{chat.conversation_id}",
+        now=now,
+    )
+
+
+async def page_refused(session: AsyncSession, payload: dict[str, Any], now: datetime) -> None:
+    """A page the platform refused for good (the person blocked the bot): the line is
+    marked, and when nobody of that step can still read it the climb goes on at once."""
+    await session.execute(
+        update(EscalationPage)
+        .where(EscalationPage.key == payload["line"])
+        .values(outcome="blocked", at=now)
+    )
+    step = payload["step"]
+    still = await session.scalar(
+        select(EscalationPage.id).where(
+            EscalationPage.escalation_id == payload["escalation"],
+            EscalationPage.step == step,
+            EscalationPage.outcome == "paged",
+        )
+    )
+    if still is None:
+        await session.execute(
+            update(Escalation)
+            .where(
+                Escalation.id == payload["escalation"],
+                Escalation.step == step + 1,
+                Escalation.state == "climbing",
+            )
+            .values(due_at=now)
+        )
+
+
+def pending_notes(lines: Iterable[EscalationPage], but_user: int | None) -> list[EscalationPage]:
+    """The chats that were paged or told (one line each), but the acknowledger's own."""
+    seen, out = set(), []
+    for line in lines:
+        where = (line.platform, line.conversation_id)
+        if line.outcome in ("paged", "told") and line.user_id != but_user and where not in seen:
+            seen.add(where)
+            out.append(line)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class TrailLine:
+    """One line of a climb: who was paged (or skipped, or told) when, on which chat."""
+
+    at: datetime
+    step: int
+    rank: int | None
+    outcome: str  # paged, no_chat, nobody, blocked, exhausted, told
+    name: str  # the contact's name (a schedule's for ``nobody``)
+    platform: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trail:
+    """The whole escalation of one message, for ``/message ID``."""
+
+    state: str  # climbing, acknowledged, exhausted, stopped
+    started_at: datetime
+    due_at: datetime | None
+    lines: list[TrailLine]
+    acked_name: str | None
+    acked_via: str | None
+    acked_at: datetime | None
+
+
+async def trail(session: AsyncSession, message_id: int) -> Trail | None:
+    """The escalation of the message with database id ``message_id`` (None: never paged).
+    The caller has checked that the message belongs to the asker's account."""
+    esc = await session.scalar(select(Escalation).where(Escalation.message_id == message_id))
+    if esc is None:
+        return None
+    rows = await session.scalars(
+        select(EscalationPage)
+        .where(EscalationPage.escalation_id == esc.id)
+        .order_by(EscalationPage.step, EscalationPage.id)
+    )
+    lines = [
+        TrailLine(r.at, r.step, r.rank, r.outcome, r.contact_name, r.platform)
+        for r in rows
+        if r.outcome != "told"
+    ]
+    return Trail(
+        esc.state, esc.started_at, esc.due_at, lines, esc.acked_name, esc.acked_via, esc.acked_at
+    )
