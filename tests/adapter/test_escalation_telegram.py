@@ -1,0 +1,199 @@
+"""An urgent message at night climbs the ranks of a vet clinic, in Telegram (issue 15).
+
+The real Telegram adapter against the fake Bot API, the real scheduler jobs run by
+hand with an injected clock (a minute passes without sleeping): the vet on call is
+paged, nobody answers, the second vet gets it a minute later, presses « Je m'en
+occupe », the first vet is told who took it, a later press hears « already taken »,
+and the trail says all of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.handlers.escalation import render_trail
+from bot.notify.scheduler import Scheduler
+from core.ingest.importer import import_document
+from core.models import AuditEntry, Escalation, Message
+from core.notify.escalation import trail
+from testing.telegram_world import TelegramWorld, buttons, press
+
+TORONTO = ZoneInfo("America/Toronto")
+NIGHT = datetime(2025, 3, 12, 2, 10, 30, tzinfo=TORONTO)  # 02:10, the night of the 11th
+HELENE, MARC, STRANGER = 700001, 700002, 700099
+
+
+def clinic(delay: int | None = 1) -> dict:
+    """A vet clinic: Hélène on call at night (rank 0), Marc behind her (rank 1)."""
+    night = [
+        {
+            "id": f"n{rank}",
+            "start": "2025-03-11T18:00",
+            "end": "2025-03-12T08:00",
+            "rank": rank,
+            "contact": who,
+        }
+        for rank, who in ((0, "helene"), (1, "marc"))
+    ]
+    account = {
+        "number": "5000",
+        "name": "Clinique vétérinaire Rosemont",
+        "timezone": "America/Toronto",
+        "locale": "fr",
+        "contacts": [
+            {"key": "helene", "name": "Hélène Côté"},
+            {"key": "marc", "name": "Marc Bélanger"},
+        ],
+        "schedules": [{"name": "Urgences", "shifts": night}],
+    }
+    if delay is not None:
+        account["escalate_after_minutes"] = delay
+    users = [
+        {
+            "username": u,
+            "name": n,
+            "locale": "fr",
+            "accounts": {"5000": "viewer"},
+            "contacts": {"5000": u},
+            "telegram": [{"user_id": tid}],
+        }
+        for u, n, tid in (("helene", "Hélène Côté", HELENE), ("marc", "Marc Bélanger", MARC))
+    ]
+    return {"accounts": [account], "users": users}
+
+
+def urgent(msg_id: str = "9001", taken: str = "2025-03-12T02:10") -> dict:
+    fields = [["Nom", "Julie Morin"], ["Animal", "Chien, 8 ans"], ["Problème", "Saignement"]]
+    return {
+        "accounts": [
+            {
+                "number": "5000",
+                "messages": [
+                    {
+                        "id": msg_id,
+                        "taken_at": taken,
+                        "subject": "URGENCE",
+                        "urgent": True,
+                        "fields": fields,
+                    }
+                ],
+            }
+        ]
+    }
+
+
+async def load(world: TelegramWorld, doc: dict, now: datetime) -> None:
+    async with world.garde.db.write() as session:
+        await import_document(
+            session, doc, base_dir=None, recordings_dir=world.garde.settings.recordings_dir, now=now
+        )
+
+
+@pytest.fixture
+async def world(db, db_url, tmp_path):
+    async with TelegramWorld.open(db_url, tmp_path, now=NIGHT) as opened:
+        yield opened
+
+
+@pytest.fixture
+def clock(world):
+    """Garde's clock, moved by the test; the scheduler reads it."""
+    now = [NIGHT]
+    world.garde.now = lambda: now[0]  # type: ignore[method-assign]
+    return now
+
+
+def to(world: TelegramWorld, chat: int) -> list[dict]:
+    return [p for p in world.fake.sent() if p["chat_id"] == str(chat)]
+
+
+async def test_the_climb_at_night_in_telegram(world, clock):
+    await load(world, clinic(delay=1), NIGHT)
+    await load(world, urgent(), NIGHT + timedelta(seconds=20))
+    jobs = Scheduler(world.garde)
+    clock[0] = NIGHT + timedelta(seconds=21)
+    await jobs.escalate()
+    [page] = to(world, HELENE)
+    assert "URGENCE" in page["text"] and "Saignement" in page["text"]
+    assert "rang 0" in page["text"] and "02 h 10" in page["text"]  # her language, local time
+    assert buttons(page)["Je m'en occupe"] == "/ack 9001 5000"
+    assert to(world, MARC) == []
+
+    clock[0] += timedelta(seconds=59)  # not yet a minute: nobody else is paged
+    await jobs.escalate()
+    assert to(world, MARC) == []
+    clock[0] += timedelta(seconds=2)
+    await jobs.escalate()
+    [second] = to(world, MARC)
+    assert "rang 1" in second["text"]
+
+    found = await world.expect(
+        press(buttons(second)["Je m'en occupe"], user_id=MARC, lang="fr"), sendMessage=1
+    )
+    assert found["sendMessage"][0]["text"].startswith("Vous avez pris le message urgent 9001")
+    await jobs.deliver()
+    note = to(world, HELENE)[-1]["text"]
+    assert "Marc Bélanger a pris le message urgent 9001" in note and "Telegram" in note
+
+    later = await world.expect(
+        press(buttons(page)["Je m'en occupe"], user_id=HELENE, lang="fr"), sendMessage=1
+    )
+    assert "déjà pris par Marc Bélanger" in later["sendMessage"][0]["text"]
+
+    clock[0] += timedelta(minutes=5)  # the climb stopped: nobody else, no « nobody answered »
+    sent = len(world.fake.sent())
+    await jobs.escalate()
+    await jobs.deliver()
+    assert len(world.fake.sent()) == sent
+
+    async with world.garde.db.read() as s:
+        msg = await s.scalar(select(Message).where(Message.ext_id == "9001"))
+        lines = render_trail(
+            await trail(s, msg.id), world.garde.catalogs.translator("fr"), "America/Toronto"
+        )
+        acks = list(await s.scalars(select(AuditEntry).where(AuditEntry.action == "acknowledge")))
+    assert [e["event"] for e in msg.history][-3:] == [
+        "escalation_paged",
+        "escalation_paged",
+        "acknowledged",
+    ]
+    assert msg.history[-1]["detail"] == "Marc Bélanger, telegram"
+    assert lines[0] == "Escalade :"
+    assert lines[1].endswith("02 h 10 · rang 0 : envoyé à Hélène Côté (Telegram)")
+    assert lines[2].endswith("02 h 11 · rang 1 : envoyé à Marc Bélanger (Telegram)")
+    assert lines[3].endswith("02 h 11 · pris par Marc Bélanger (Telegram)") and len(lines) == 4
+    assert len(acks) == 1 and acks[0].via == f"telegram:{MARC}"
+
+
+async def test_someone_of_another_account_cannot_take_it(world, clock):
+    """Alice (account 4000, linked on Telegram) presses the button: unknown message."""
+    await load(world, clinic(), NIGHT)
+    await load(world, urgent(), NIGHT)
+    jobs = Scheduler(world.garde)
+    await jobs.escalate()
+    [page] = to(world, HELENE)
+    found = await world.expect(press(buttons(page)["Je m'en occupe"], lang="en"), sendMessage=1)
+    assert found["sendMessage"][0]["text"] == "There is no message 9001 in your accounts."
+    async with world.garde.db.read() as s:
+        esc = await s.scalar(select(Escalation))
+    assert esc.state == "climbing" and esc.acked_by is None
+
+
+async def test_a_blocked_bot_moves_the_climb_on_at_once(world, clock):
+    await load(world, clinic(delay=10), NIGHT)
+    await load(world, urgent(), NIGHT)
+    world.fake.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    jobs = Scheduler(world.garde)
+    await jobs.escalate()  # Hélène's page refused: marked, next rank due now
+    clock[0] += timedelta(seconds=1)  # far from the 10 minutes
+    await jobs.escalate()
+    [second] = to(world, MARC)
+    assert "rang 1" in second["text"]
+    async with world.garde.db.read() as s:
+        msg = await s.scalar(select(Message).where(Message.ext_id == "9001"))
+        found = await trail(s, msg.id)
+    assert [(line.rank, line.outcome) for line in found.lines] == [(0, "blocked"), (1, "paged")]
