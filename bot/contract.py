@@ -35,6 +35,7 @@ class Actor:
     team_id: str = ""  # Slack workspace; empty elsewhere
     name: str | None = None
     locale_hint: str | None = None  # the platform's language for this user, if it says
+    handle: str | None = None  # the platform's @username (Telegram), to page contacts by it
 
 
 @dataclass(frozen=True, slots=True)

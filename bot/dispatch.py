@@ -21,7 +21,14 @@ from bot.i18n import Catalogs, Translator, negotiate
 from bot.parsing import split_command
 from bot.registry import CommandSpec, Registry
 from bot.settings import Settings
-from core.accounts.identity import AccountInfo, Identity, find_identity, role_allows, user_accounts
+from core.accounts.identity import (
+    AccountInfo,
+    Identity,
+    find_identity,
+    remember_handle,
+    role_allows,
+    user_accounts,
+)
 from core.db import Database
 from core.errors import N_, GardeError
 
@@ -87,6 +94,8 @@ class Dispatcher:
         try:
             asker = await self.who(actor, lang=lang)
             identity, accounts, active, t = asker.identity, asker.accounts, asker.active, asker.t
+            if identity and actor.handle and identity.handle != actor.handle:
+                await self._remember_handle(actor)
             name, args, comment = split_command(text)
             spec = self.registry.find(name or "help")
             if spec is None:
@@ -115,6 +124,13 @@ class Dispatcher:
             log.exception("command failed (reference %s)", ref)
             return [Reply(t(N_("Sorry, something went wrong (reference {ref})."), ref=ref))]
         return result if isinstance(result, list) else [result]
+
+    async def _remember_handle(self, actor: Actor) -> None:
+        """A Telegram contact is paged by @username: keep the one the platform shows."""
+        async with self.db.write() as session:
+            await remember_handle(
+                session, actor.platform, actor.team_id, actor.user_id, actor.handle or ""
+            )
 
 
 def _active_account(identity: Identity | None, accounts: list) -> tuple | None:

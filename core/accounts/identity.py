@@ -55,6 +55,7 @@ class Identity:
     user: UserInfo
     active_account_id: int | None
     locale: str | None
+    handle: str | None = None  # the platform's @username as last seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ async def find_identity(
         UserInfo(user.id, user.username, user.name, user.locale),
         ident.active_account_id,
         ident.locale,
+        ident.handle,
     )
 
 

@@ -20,7 +20,7 @@ from bot.notify.scheduler import Scheduler
 from core.ingest.importer import import_document
 from core.models import AuditEntry, Escalation, Message
 from core.notify.escalation import trail
-from testing.telegram_world import TelegramWorld, buttons, press
+from testing.telegram_world import TelegramWorld, buttons, message, press
 
 TORONTO = ZoneInfo("America/Toronto")
 NIGHT = datetime(2025, 3, 12, 2, 10, 30, tzinfo=TORONTO)  # 02:10, the night of the 11th
@@ -107,14 +107,21 @@ def clock(world):
     return now
 
 
+@pytest.fixture
+async def jobs(world, clock):
+    """The scheduler's jobs, run by hand; its leadership (a PostgreSQL lock) given back."""
+    scheduler = Scheduler(world.garde)
+    yield scheduler
+    await scheduler.leader.release()
+
+
 def to(world: TelegramWorld, chat: int) -> list[dict]:
     return [p for p in world.fake.sent() if p["chat_id"] == str(chat)]
 
 
-async def test_the_climb_at_night_in_telegram(world, clock):
+async def test_the_climb_at_night_in_telegram(world, clock, jobs):
     await load(world, clinic(delay=1), NIGHT)
     await load(world, urgent(), NIGHT + timedelta(seconds=20))
-    jobs = Scheduler(world.garde)
     clock[0] = NIGHT + timedelta(seconds=21)
     await jobs.escalate()
     [page] = to(world, HELENE)
@@ -169,11 +176,10 @@ async def test_the_climb_at_night_in_telegram(world, clock):
     assert len(acks) == 1 and acks[0].via == f"telegram:{MARC}"
 
 
-async def test_someone_of_another_account_cannot_take_it(world, clock):
+async def test_someone_of_another_account_cannot_take_it(world, clock, jobs):
     """Alice (account 4000, linked on Telegram) presses the button: unknown message."""
     await load(world, clinic(), NIGHT)
     await load(world, urgent(), NIGHT)
-    jobs = Scheduler(world.garde)
     await jobs.escalate()
     [page] = to(world, HELENE)
     found = await world.expect(press(buttons(page)["Je m'en occupe"], lang="en"), sendMessage=1)
@@ -183,11 +189,10 @@ async def test_someone_of_another_account_cannot_take_it(world, clock):
     assert esc.state == "climbing" and esc.acked_by is None
 
 
-async def test_a_blocked_bot_moves_the_climb_on_at_once(world, clock):
+async def test_a_blocked_bot_moves_the_climb_on_at_once(world, clock, jobs):
     await load(world, clinic(delay=10), NIGHT)
     await load(world, urgent(), NIGHT)
     world.fake.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
-    jobs = Scheduler(world.garde)
     await jobs.escalate()  # Hélène's page refused: marked, next rank due now
     clock[0] += timedelta(seconds=1)  # far from the 10 minutes
     await jobs.escalate()
@@ -197,3 +202,21 @@ async def test_a_blocked_bot_moves_the_climb_on_at_once(world, clock):
         msg = await s.scalar(select(Message).where(Message.ext_id == "9001"))
         found = await trail(s, msg.id)
     assert [(line.rank, line.outcome) for line in found.lines] == [(0, "blocked"), (1, "paged")]
+
+
+async def test_a_vet_tied_only_by_telegram_username_is_paged_once_seen(world, clock, jobs):
+    """No ``users[].contacts``: Marc's contact names @marcb; his identity shows that
+    username once he has written to the bot, and then he is paged."""
+    document = clinic()
+    document["accounts"][0]["contacts"][1]["telegram_username"] = "marcb"
+    del document["users"][1]["contacts"]
+    await load(world, document, NIGHT)
+    hello = message("/help", user_id=MARC, lang="fr")
+    hello["message"]["from"]["username"] = "MarcB"
+    await world.expect(hello, sendMessage=1)
+    await load(world, urgent(), NIGHT)
+    await jobs.escalate()
+    clock[0] += timedelta(minutes=1)
+    await jobs.escalate()
+    [page] = [p for p in to(world, MARC) if "URGENCE" in p["text"]]
+    assert "rang 1" in page["text"]

@@ -82,7 +82,13 @@ class TelegramChat:
         kind = _KINDS.get(chat.type)
         if kind is None or user.is_bot:
             return
-        actor = Actor("telegram", str(user.id), name=user.full_name, locale_hint=user.language_code)
+        actor = Actor(
+            "telegram",
+            str(user.id),
+            name=user.full_name,
+            locale_hint=user.language_code,
+            handle=user.username,
+        )
         conv = Conversation("telegram", str(chat.id), kind=kind)
         now, text, bot = self.garde.now(), message.text.strip(), context.bot
         quote = message.message_id if kind == "group" else None
@@ -140,7 +146,13 @@ class TelegramChat:
         chat = message.chat if message is not None else None
         if chat is None or _KINDS.get(chat.type) is None:
             return
-        actor = Actor("telegram", str(user.id), name=user.full_name, locale_hint=user.language_code)
+        actor = Actor(
+            "telegram",
+            str(user.id),
+            name=user.full_name,
+            locale_hint=user.language_code,
+            handle=user.username,
+        )
         conv = Conversation("telegram", str(chat.id), kind=_KINDS[chat.type])
         now, data = self.garde.now(), query.data or ""
         payload = await load_token(self.garde.db, data[2:], now) if data.startswith("t:") else data
