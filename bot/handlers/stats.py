@@ -31,6 +31,7 @@ USAGE = N_("/stats [RANGE] [after HH:MM] [before HH:MM] [days mon,tue,…]")
 AFTER = {"after", "apres"}
 BEFORE = {"before", "avant"}
 DAYS = {"days", "jours"}
+EXAMPLE = N_("/stats 2025-03-01..2025-03-22 after 08:00 before 17:00 days mon-fri")
 
 
 async def stats(command: Command, ctx: Context) -> list[Reply]:
@@ -78,7 +79,7 @@ def read_filter(args: list[str], ctx: Context, tz: ZoneInfo) -> StatsFilter:
                 N_("“{text}” is not understood here. Use {usage}, e.g. {example}."),
                 text=rest[0],
                 usage=ctx.t(USAGE),
-                example="/stats 2025-03-01..2025-03-22 after 08:00 before 17:00 days mon-fri",
+                example=ctx.t(EXAMPLE),
             )
         rest = rest[2:]
     if after and before and after >= before:
