@@ -49,7 +49,11 @@ async def test_the_worked_example_shows_the_seeds_table_in_english(garde, ask):
     ]
     assert replies[0].rows[0] == ["Statistics", "Num.", "%", "Explanation"]
     table = _table(replies)
-    assert [row[0] for row in table][:3] == ["Total inbound calls", "Automated calls", "Agent calls"]
+    assert [row[0] for row in table][:3] == [
+        "Total inbound calls",
+        "Automated calls",
+        "Agent calls",
+    ]
     assert [(row[1], row[2]) for row in table] == list(SEED_TABLE.values())
     assert all(row[3] for row in table)  # every row explained
 
