@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.slack
 	$(BIN)/python -m bench.escalation
+	$(BIN)/python -m bench.stats
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings

@@ -438,3 +438,40 @@ def _range_day(token: str, today: date, *, strict: bool, whole: str = "") -> dat
     if found is None and strict:
         raise ParseError(_RANGE_FORMS, text=whole or token)
     return found
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def parse_clock(token: str) -> tuple[int, int]:
+    """A wall-clock time alone (``08:00``, ``7:30pm``, ``19h``, ``midi``): (hour, minute);
+    hour 24 is the end of the day (``24:00``)."""
+    found = _time_of(token) if token.strip() else None
+    if found is None:
+        raise ParseError(
+            N_("“{text}” is not a time. Use HH:MM (08:00, 17:30), 7:30pm or 19h30."),
+            text=token,
+        )
+    return found
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """Days of the week as ``mon,tue`` or ``lun,mar``, ranges too (``mon-fri``): the set
+    of ``date.weekday()`` numbers (0 is Monday)."""
+    out: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        ends = [_WEEKDAYS.get(_norm(end).rstrip(".")) for end in part.split("-")]
+        if len(ends) > 2 or None in ends:
+            raise ParseError(
+                N_(
+                    "“{text}” is not a day of the week. Use mon, tue, wed, thu, fri, sat, sun "
+                    "(lun, mar, mer, jeu, ven, sam, dim), separated by commas: mon,wed,fri."
+                ),
+                text=part,
+            )
+        first, last = ends[0], ends[-1]
+        assert first is not None and last is not None
+        out.update((first + n) % 7 for n in range((last - first) % 7 + 1))
+    if not out:
+        raise ParseError(N_("Days missing. Give days of the week, e.g. days mon,tue,wed."))
+    return frozenset(out)

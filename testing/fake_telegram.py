@@ -222,7 +222,7 @@ class FakeBotAPI:
                 raise ApiError(400, "Bad Request: message is not modified: the same content")
             self._texts[key] = content
             return found
-        if method in {"sendDocument", "sendAudio"}:
+        if method in {"sendDocument", "sendAudio", "sendPhoto"}:
             return self._message(params)
         if method in {
             "setWebhook",

@@ -16,12 +16,14 @@ def all_commands() -> list[CommandSpec]:
         oncall,
         override,
         shifts,
+        stats,
     )
 
     return [
         *oncall.COMMANDS,
         *override.COMMANDS,
         *shifts.COMMANDS,
+        *stats.COMMANDS,
         *alerts.COMMANDS,
         *escalation.COMMANDS,
         *account.COMMANDS,

@@ -25,6 +25,7 @@ SAMPLES = {
     "unassign": ("/unassign {a}", '/unassign "01 Urgences"'),
     "swap": ("/swap {a} {b}", "/swap {a} #9999"),
     "comment": ("/comment {a} relève confirmée", "/comment #9999 relève confirmée"),
+    "stats": ("/stats 2025-03-01..2025-03-12", "/stats 4100"),
     "alerts": ("/alerts on coverage at 07:00", "/alerts off"),
     "ack": ("/ack 1", "/ack 3100200 4100"),  # 3100200: the first message of 4100
     "account": ("/account 4000", "/account 4100"),

@@ -1,0 +1,94 @@
+"""The statistics picture: calls per day (answered, abandoned, automated, stacked) and the
+share answered within 30 s, as a PNG that reads on a phone.
+
+matplotlib's object API on the Agg canvas: a ``Figure`` of our own, no pyplot and so no
+global state, safe in a worker thread (callers run :func:`render_chart` in one: drawing
+takes tens of milliseconds and must not hold the event loop). Every text arrives
+translated; this module only draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+# colours told apart by colour-blind readers too (Okabe–Ito)
+ANSWERED, ABANDONED, AUTOMATED, WITHIN = "#009E73", "#D55E00", "#999999", "#0072B2"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """The translated texts of the picture."""
+
+    title: str
+    answered: str
+    abandoned: str
+    automated: str
+    within_30: str  # the line's legend and its axis
+    calls: str  # the bars' axis
+    percent: Callable[[float], str]  # 50 -> "50%" / "50 %"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartDay:
+    label: str  # the day as the reader's locale writes it
+    answered: int
+    abandoned: int
+    automated: int
+    within_30_share: float | None  # 0..100, None when nothing was answered that day
+
+
+def render_chart(days: list[ChartDay], labels: ChartLabels, path: Path) -> None:
+    """Draw ``days`` into a PNG at ``path`` (900 × 560 px: a phone's screen, turned)."""
+    fig = Figure(figsize=(9, 5.6), dpi=100)
+    # fixed margins: a layout engine would measure every text on each draw (slow)
+    fig.subplots_adjust(left=0.08, right=0.9, top=0.92, bottom=0.2)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    x = list(range(len(days)))
+    answered = [d.answered for d in days]
+    abandoned = [d.abandoned for d in days]
+    automated = [d.automated for d in days]
+    ax.bar(x, answered, color=ANSWERED, label=labels.answered, width=0.8)
+    ax.bar(x, abandoned, bottom=answered, color=ABANDONED, label=labels.abandoned, width=0.8)
+    below = [a + b for a, b in zip(answered, abandoned, strict=True)]
+    ax.bar(x, automated, bottom=below, color=AUTOMATED, label=labels.automated, width=0.8)
+    ax.set_ylabel(labels.calls, fontsize=12)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    step = max(1, len(days) // 8)  # at most about 8 dates: readable at phone size
+    ax.set_xticks(x[::step], [d.label for d in days][::step], fontsize=11)
+    ax.set_xlim(-0.6, max(len(days), 1) - 0.4)
+    ax.tick_params(axis="y", labelsize=11)
+    ax.set_title(labels.title, fontsize=15)
+
+    share = ax.twinx()
+    share.plot(
+        x,
+        [float("nan") if d.within_30_share is None else d.within_30_share for d in days],
+        color=WITHIN,
+        marker="o",
+        markersize=4,
+        linewidth=2,
+        label=labels.within_30,
+    )
+    share.set_ylim(0, 105)
+    share.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.percent(v)))
+    share.set_ylabel(labels.within_30, fontsize=12, color=WITHIN)
+    share.tick_params(axis="y", labelsize=11, colors=WITHIN)
+
+    bars, names = ax.get_legend_handles_labels()
+    line, line_name = share.get_legend_handles_labels()
+    fig.legend(
+        bars + line,
+        names + line_name,
+        loc="lower center",
+        ncols=4,
+        fontsize=11,
+        frameon=False,
+    )
+    fig.savefig(path, format="png")

@@ -1,0 +1,195 @@
+"""The portal's statistics report (``stats.md``): 16 rows computed in the database.
+
+One aggregate query: the calls of the filter's UTC windows (:mod:`core.records.statwindows`,
+a ``VALUES`` list joined on the ``(account_id, start_at)`` index) are counted per local
+day with ``FILTER`` sums, the same statement on SQLite and PostgreSQL. The per-day rows
+feed the chart; their sums give the 16 rows (Python adds at most a few hundred day rows,
+never calls). Rounding is half up, on exact integers: percentages to one decimal,
+averages to whole seconds or one decimal as the portal prints them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, and_, column, func, not_, or_, select, values
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import Call
+from core.records.statwindows import StatsFilter, windows
+from core.types import UTCDateTime
+
+__all__ = ["DayFigures", "StatRow", "StatsFilter", "StatsReport", "compute", "stats_report"]
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    """The sums of one local day (or of the whole range): every figure the rows need."""
+
+    total: int = 0  # T: inbound, over 6 s
+    automated: int = 0  # A
+    abandoned: int = 0  # S: agent calls never assigned
+    unanswered: int = 0  # U: assigned, not answered
+    answered: int = 0  # R
+    work_s: int = 0  # work of the R answered inbound calls and of every outbound call
+    on_hold: int = 0  # H
+    hold_total_s: int = 0  # over H
+    wait_s: int = 0  # over R
+    within_30: int = 0  # W
+    transfers: int = 0  # X
+    transfer_s: int = 0  # over X
+    busy: int = 0  # B: inbound with a busy signal, any duration
+
+    def __add__(self, other: DayFigures) -> DayFigures:
+        return DayFigures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """One row of the report. ``value`` is a count (int), an average (Decimal, already
+    rounded) or None (an average over nothing). ``share`` is the percentage (Decimal, one
+    decimal) when the row has one; None there means its denominator is 0."""
+
+    key: str
+    value: int | Decimal | None
+    has_share: bool = False
+    share: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatsReport:
+    filter: StatsFilter
+    rows: list[StatRow]
+    days: list[tuple[date, DayFigures]]  # every local day of the range, in order
+    totals: DayFigures
+
+
+def _conditions() -> dict[str, object]:
+    """``stats.md``'s definitions as SQL conditions on one call row."""
+    inbound = Call.direction == "in"
+    total = and_(inbound, Call.duration_s > 6)
+    automatic = or_(Call.ivr_only, and_(Call.answered, Call.agent_s < 10))
+    agent = and_(total, not_(automatic))
+    answered = and_(agent, Call.assigned, Call.answered)
+    on_hold = and_(total, Call.hold_s > 10)
+    transferred = and_(total, Call.transferred)
+    return {
+        "total": total,
+        "automated": and_(total, automatic),
+        "abandoned": and_(agent, not_(Call.assigned)),
+        "unanswered": and_(agent, Call.assigned, not_(Call.answered)),
+        "answered": answered,
+        "work": or_(answered, Call.direction == "out"),
+        "on_hold": on_hold,
+        "within_30": and_(answered, Call.wait_s <= 30),
+        "transfers": transferred,
+        "busy": and_(inbound, Call.busy),
+    }
+
+
+def _aggregates() -> list:
+    c = _conditions()
+
+    def count(name: str):
+        return func.count().filter(c[name])
+
+    def total(col, name: str):
+        return func.coalesce(func.sum(col).filter(c[name]), 0)
+
+    return [
+        count("total"),
+        count("automated"),
+        count("abandoned"),
+        count("unanswered"),
+        count("answered"),
+        total(Call.work_s, "work"),
+        count("on_hold"),
+        total(Call.hold_total_s, "on_hold"),
+        total(Call.wait_s, "answered"),
+        count("within_30"),
+        count("transfers"),
+        total(Call.transfer_s, "transfers"),
+        count("busy"),
+    ]
+
+
+async def stats_report(
+    session: AsyncSession, account_id: int, tz: ZoneInfo, flt: StatsFilter
+) -> StatsReport:
+    """The report of one account over ``flt``, from one aggregate query."""
+    found = windows(flt, tz)
+    per_day: dict[int, DayFigures] = {}
+    if found:
+        spans = (
+            values(
+                column("day", Integer),
+                column("lo", UTCDateTime),
+                column("hi", UTCDateTime),
+                name="spans",
+            )
+            .data([(w.day, w.lo, w.hi) for w in found])
+            .cte("spans")
+        )
+        query = (
+            select(spans.c.day, *_aggregates())
+            .select_from(spans)
+            .join(
+                Call,
+                and_(
+                    Call.account_id == account_id,
+                    Call.start_at >= spans.c.lo,
+                    Call.start_at < spans.c.hi,
+                ),
+            )
+            .group_by(spans.c.day)
+        )
+        for day, *sums in (await session.execute(query)).all():
+            per_day[day] = DayFigures(*(int(s) for s in sums))
+    dates = [flt.days.first + timedelta(days=n) for n in range(flt.days.days)]
+    days = [(d, per_day.get(n, DayFigures())) for n, d in enumerate(dates)]
+    totals = sum((f for _, f in days), DayFigures())
+    return StatsReport(flt, compute(totals), days, totals)
+
+
+def _rounded(num: int, den: int, places: int) -> Decimal:
+    """``num / den`` rounded half up to ``places`` decimals, exactly (non-negative)."""
+    scale = 10**places
+    q = (2 * num * scale + den) // (2 * den)
+    return Decimal(q).scaleb(-places)
+
+
+def _share(num: int, den: int) -> Decimal | None:
+    return _rounded(100 * num, den, 1) if den else None
+
+
+def _mean(num: int, den: int, places: int) -> Decimal | None:
+    return _rounded(num, den, places) if den else None
+
+
+def compute(f: DayFigures) -> list[StatRow]:
+    """The 16 rows from the sums, as ``stats.md`` defines them."""
+    t, a = f.total, f.automated
+    g = t - a
+    n = g - f.abandoned
+    r = f.answered
+    return [
+        StatRow("total", t, True, _share(t, t)),
+        StatRow("automated", a, True, _share(a, t)),
+        StatRow("agent", g, True, _share(g, t)),
+        StatRow("abandoned", f.abandoned, True, _share(f.abandoned, g)),
+        StatRow("assigned", n, True, _share(n, t)),
+        StatRow("unanswered", f.unanswered, True, _share(f.unanswered, n)),
+        StatRow("answered", r, True, _share(r, t)),
+        StatRow("answered_assigned", r, True, _share(r, n)),
+        StatRow("work", _mean(f.work_s, r, 0)),
+        StatRow("on_hold", f.on_hold, True, _share(f.on_hold, t)),
+        StatRow("hold_time", _mean(f.hold_total_s, f.on_hold, 0)),
+        StatRow("wait", _mean(f.wait_s, r, 1)),
+        StatRow("within_30", f.within_30, True, _share(f.within_30, r)),
+        StatRow("transfers", f.transfers),
+        StatRow("transfer_time", _mean(f.transfer_s, 60 * f.transfers, 1)),
+        StatRow("busy", f.busy),
+    ]
