@@ -42,6 +42,7 @@ URGENT_WORDS = {"urgent", "urgents", "urgente", "urgentes", "urgence", "urgences
 EXPORT_WORDS = {"export", "exporter", "csv"}
 CLOSE_WORDS = {"close", "fermer"}
 REOPEN_WORDS = {"reopen", "rouvrir", "reouvrir"}
+ACCOUNT_WORDS = {"account", "compte"}
 STATUS_NAMES = {"open": N_("open"), "closed": N_("closed")}
 EVENT_NAMES = {
     inbox.CLOSED: N_("closed by {who}, {via}"),
@@ -181,11 +182,15 @@ async def export(command: Command, ctx: Context) -> Reply:
 
 async def one_message(command: Command, ctx: Context) -> Reply:
     assert ctx.account is not None
-    if not command.args or len(command.args) > 2:
+    args = list(command.args)
+    named = _take_account(args)
+    if not args or len(args) > 2:
         raise ParseError(N_("Which message? /message ID, e.g. /message 2598662."))
-    ext_id = command.args[0].lstrip("#")
-    if len(command.args) == 2:
-        return await _change(command, ctx, ext_id, fold(command.args[1]))
+    ext_id = args[0].lstrip("#")
+    if named is not None:
+        _use_account(ctx, named, ext_id)
+    if len(args) == 2:
+        return await _change(command, ctx, ext_id, args[1])
     async with ctx.db.read() as session:
         m = await inbox.find(session, ctx.account.id, ext_id)
     if m is None:
@@ -231,12 +236,34 @@ def _event(ctx: Context, e: dict, tz: ZoneInfo) -> str:
     return f"{at} — {what}"
 
 
-async def _change(command: Command, ctx: Context, ext_id: str, word: str) -> Reply:
+def _take_account(args: list[str]) -> str | None:
+    """``account 4100`` (``compte``) anywhere in ``args``, removed: the push buttons name
+    the account so that a press acts on it, whichever account the presser has chosen."""
+    for i, token in enumerate(args[:-1]):
+        if fold(token) in ACCOUNT_WORDS:
+            number = args[i + 1]
+            del args[i : i + 2]
+            return number
+    return None
+
+
+def _use_account(ctx: Context, number: str, ext_id: str) -> None:
+    """Act on account ``number`` if the user holds it; otherwise the id is unknown (an
+    account the user does not hold is not even hinted at)."""
+    for account, role in ctx.accounts:
+        if account.number == number:
+            ctx.account, ctx.role = account, role
+            return
+    raise inbox.unknown(ext_id)
+
+
+async def _change(command: Command, ctx: Context, ext_id: str, typed: str) -> Reply:
     assert ctx.account is not None and ctx.role is not None
+    word = fold(typed)
     if word not in CLOSE_WORDS | REOPEN_WORDS:
         raise ParseError(
             N_("“{word}” is not something to do with a message. Use close or reopen."),
-            word=command.args[1],
+            word=typed,
         )
     status = "closed" if word in CLOSE_WORDS else "open"
     if not ctx.allows("scheduler"):
@@ -275,7 +302,7 @@ COMMANDS = [
         "message",
         one_message,
         N_("One message in full; close or reopen it."),
-        N_("/message ID [close|reopen]"),
+        N_("/message ID [close|reopen] [account NUMBER]"),
         examples=("/message 2598662", "/message 2598662 close"),
     ),
 ]

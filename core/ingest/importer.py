@@ -38,7 +38,7 @@ from core.models import (
     Shift,
     User,
 )
-from core.notify.alerts import queue_new_messages
+from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
 
 
