@@ -199,7 +199,9 @@ async def test_close_then_see_it_under_closed_then_reopen(edges, ask, garde):
     [closed] = await ask("/messages 03-09 closed", now=at, account="4200")
     assert ids(closed) == ["m-0309-2350"]
     [full] = await ask("/message m-0309-2350", now=at, account="4200")
-    assert full.text.splitlines()[-1] == "• Mon, Mar 10 8:00\u202fa.m. — closed by Alice Roy, console"
+    assert (
+        full.text.splitlines()[-1] == "• Mon, Mar 10 8:00\u202fa.m. — closed by Alice Roy, console"
+    )
     [again] = await ask("/message m-0309-2350 close", user="alice", account="4200", now=at)
     assert again.text == "Message m-0309-2350 is already closed."
     [back] = await ask("/message m-0309-2350 rouvrir", user="demo", account="4200", now=at)
