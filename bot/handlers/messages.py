@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.context import Context
 from bot.contract import Action, Attachment, Command, Reply
 from bot.dispatch import ROLE_NAMES
-from bot.documents.csv import export_path, write_csv
+from bot.documents.csv import export_path, write_labelled_csv
 from bot.handlers.paging import page_actions, page_line, take_page
 from bot.parsing import ParseError, fold, take_range
 from bot.registry import CommandSpec
@@ -151,27 +151,26 @@ async def export(command: Command, ctx: Context) -> Reply:
     days, sel = _selection(ctx, list(command.args[1:]))
     tz, t = zone(ctx.account.timezone), ctx.t
     yes, no = t(N_("yes")), t(N_("no"))
+    statuses = {key: t(name) for key, name in STATUS_NAMES.items()}
     name = f"messages-{ctx.account.number}-{days.first.isoformat()}-{days.last.isoformat()}.csv"
     path = export_path(name)
     async with ctx.db.read() as session:
-        labels = await inbox.field_labels(session, ctx.account.id, sel)
 
-        async def rows():  # one row a message, its fields under their labels
+        async def rows():  # one row a message; its fields go under their labels
             async for m in inbox.stream(session, ctx.account.id, sel):
-                values = dict((label, value) for label, value in m.fields)
-                yield [
+                fixed = [
                     m.id,
                     m.taken_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
                     m.subject,
                     yes if m.urgent else no,
-                    t(STATUS_NAMES[m.status]),
+                    statuses[m.status],
                     m.agent or "",
-                    *(values.get(label, "") for label in labels),
                 ]
+                yield fixed, m.fields
 
         header = [t(N_("id")), t(N_("taken")), t(N_("subject")), t(N_("urgent"))]
-        header += [t(N_("status")), t(N_("agent")), *labels]
-        count = await write_csv(path, header, rows())
+        header += [t(N_("status")), t(N_("agent"))]
+        count = await write_labelled_csv(path, header, rows())
     span = _span(ctx, days)
     caption = t(N_("{count} message(s), {span}"), count=count, span=span)
     return Reply(
