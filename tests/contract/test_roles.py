@@ -26,6 +26,9 @@ SAMPLES = {
     "swap": ("/swap {a} {b}", "/swap {a} #9999"),
     "comment": ("/comment {a} relève confirmée", "/comment #9999 relève confirmée"),
     "alerts": ("/alerts on coverage at 07:00", "/alerts off"),
+    # Closing takes a scheduler (checked in the handler): tests/contract/test_messages_chat.py.
+    "messages": ("/messages week urgent", "/messages export month"),
+    "message": ("/message 2598662", "/message 3100200"),
     "account": ("/account 4000", "/account 4100"),
     "help": ("/help", "/help override"),
     "lang": ("/lang en", "/lang en"),
