@@ -102,9 +102,7 @@ async def test_a_direct_reply_goes_to_the_users_own_chat(env):
 
 async def test_the_manifest_lists_the_registrys_commands_and_the_public_urls(env):
     registry = env.garde.registry
-    extra = CommandSpec(
-        "example", registry.find("help").handler, "An example.", "/example [RANGE]"
-    )
+    extra = CommandSpec("example", registry.find("help").handler, "An example.", "/example [RANGE]")
     doc = manifest(Registry([*registry.specs(), extra]), env.garde.catalogs, "https://g.example/")
     commands = {c["command"]: c for c in doc["features"]["slash_commands"]}
     expected = [f"/{s.name}" for s in registry.specs() if s.name != "start"] + ["/example"]
