@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.slack
 	$(BIN)/python -m bench.escalation
 	$(BIN)/python -m bench.stats
+	$(BIN)/python -m bench.messages
+	$(BIN)/python -m bench.ingest
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings

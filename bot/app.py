@@ -19,6 +19,7 @@ from bot.handlers import all_commands
 from bot.i18n import Catalogs
 from bot.registry import Registry
 from bot.settings import Settings
+from bot.web.ingest import IngestApi
 from core import schema
 from core.db import Database
 
@@ -69,14 +70,29 @@ class Garde:
         return next((a for a in self.adapters if a.platform == platform), None)
 
     def web_app(self) -> web.Application:
-        """The HTTP side: health, and the routes of every platform that is on."""
+        """The HTTP side: health, the ingest API when a token is set, and the routes of
+        every platform that is on."""
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
+        token = self.settings.ingest_token
+        if token is not None and token.get_secret_value():  # an empty token is no token
+            self._ingest().mount(app)
         for adapter in self.adapters:
             adapter.mount(app)
         app.on_startup.append(self._start_adapters)
         app.on_cleanup.append(self._stop_adapters)
         return app
+
+    def _ingest(self) -> IngestApi:
+        assert self.settings.ingest_token is not None
+        return IngestApi(
+            self.db,
+            token=self.settings.ingest_token.get_secret_value(),
+            max_bytes=self.settings.ingest_max_mb * 1024 * 1024,
+            recordings_dir=self.settings.recordings_dir,
+            t=self.catalogs.translator("en"),
+            now=self.now,
+        )
 
     async def _start_adapters(self, _app: web.Application) -> None:
         for adapter in self.adapters:

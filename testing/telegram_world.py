@@ -131,6 +131,7 @@ class TelegramWorld:
         webhook: bool = True,
         now: datetime = NOW,
         load_demo: bool = True,
+        **more: Any,
     ) -> AsyncIterator[TelegramWorld]:
         fake = await FakeBotAPI().start()
         settings = Settings(
@@ -142,6 +143,7 @@ class TelegramWorld:
             telegram_bot_username=BOT_USERNAME,
             public_url=PUBLIC_URL if webhook else None,
             _env_file=None,
+            **more,  # other settings (INGEST_TOKEN…)
         )
         garde = Garde.create(settings)
         garde.now = lambda: now  # type: ignore[method-assign]

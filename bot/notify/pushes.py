@@ -92,7 +92,9 @@ def _digest(p: dict, t: Translator) -> Reply:
 
 
 def _message(p: dict, t: Translator) -> Reply:
-    """A new message as the agent took it: subject, time, its first fields."""
+    """A new message as the agent took it: subject, time, its first fields; the account
+    when the chat follows several; Open and Close buttons that name the account, so that
+    a press acts on it whatever account the presser has chosen."""
     taken = datetime.fromisoformat(p["taken_at"])
     head = (
         N_("🚨 Urgent message: {subject} (taken {at})")
@@ -100,8 +102,20 @@ def _message(p: dict, t: Translator) -> Reply:
         else N_("📨 New message: {subject} (taken {at})")
     )
     lines = [t(head, subject=p["subject"] or "—", at=taken, zone=p["zone"])]
+    if p.get("account_name"):
+        lines.insert(
+            0, t(N_("Account {number} · {name}"), number=p["account"], name=p["account_name"])
+        )
     lines += [f"{name}: {value}" for name, value in p["fields"]]
-    return Reply("\n".join(lines), visibility=Visibility.IN_CHANNEL)
+    target = f"{p['id']} account {p['account']}"
+    return Reply(
+        "\n".join(lines),
+        visibility=Visibility.IN_CHANNEL,
+        actions=[
+            Action(t(N_("Open")), f"/message {target}", style="primary"),
+            Action(t(N_("Close")), f"/message {p['id']} close account {p['account']}"),
+        ],
+    )
 
 
 def _shift_change(p: dict, t: Translator) -> Reply:

@@ -40,7 +40,7 @@ from core.models import (
     UserContact,
 )
 from core.notify import escalation
-from core.notify.alerts import queue_new_messages
+from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
 
 

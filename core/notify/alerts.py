@@ -222,49 +222,6 @@ async def _digest(session: AsyncSession, account: Account, now: datetime) -> dic
     return {"account": account.number, "lookahead": account.lookahead_days, "schedules": out}
 
 
-# A message older than this when it arrives (a backfill, a re-import) is not pushed.
-FRESH_MESSAGE = timedelta(hours=24)
-
-
-async def queue_new_messages(
-    session: AsyncSession, account_id: int, messages: list[dict], now: datetime
-) -> int:
-    """Queue a push of each new message to the chats subscribed to ``messages`` (all) or
-    ``urgent`` (urgent ones only); ``messages`` are the new rows as the importer wrote
-    them. Returns how many pushes were queued."""
-    fresh = [m for m in messages if m["taken_at"] >= now - FRESH_MESSAGE]
-    if not fresh:
-        return 0
-    subs = await active_subscriptions(session, "messages", [account_id])
-    subs += await active_subscriptions(session, "urgent", [account_id])
-    if not subs:
-        return 0
-    account = await session.get(Account, account_id)
-    assert account is not None
-    pushes = [
-        outbox.to_subscriber(
-            sub,
-            kind="message",
-            now=now,
-            dedupe_key=f"message:{sub.id}:{m['ext_id']}",
-            payload={
-                "account": account.number,
-                "zone": account.timezone,
-                "id": m["ext_id"],
-                "subject": m["subject"],
-                "urgent": m["urgent"],
-                "taken_at": m["taken_at"].isoformat(),
-                "fields": m["fields"][:6],
-            },
-        )
-        for sub in subs
-        for m in fresh
-        if sub.kind == "messages" or m["urgent"]
-    ]
-    await outbox.enqueue(session, pushes)
-    return len(pushes)
-
-
 async def queue_shift_changes(
     session: AsyncSession,
     account_id: int,

@@ -381,6 +381,14 @@ class Trail:
     acked_at: datetime | None
 
 
+async def trail_of(session: AsyncSession, account_id: int, ext_id: str) -> Trail | None:
+    """The escalation of the account's message known to users as ``ext_id``."""
+    message_id = await session.scalar(
+        select(Message.id).where(Message.account_id == account_id, Message.ext_id == ext_id)
+    )
+    return None if message_id is None else await trail(session, message_id)
+
+
 async def trail(session: AsyncSession, message_id: int) -> Trail | None:
     """The escalation of the message with database id ``message_id`` (None: never paged).
     The caller has checked that the message belongs to the asker's account."""

@@ -102,17 +102,15 @@ async def test_a_direct_reply_goes_to_the_users_own_chat(env):
 
 async def test_the_manifest_lists_the_registrys_commands_and_the_public_urls(env):
     registry = env.garde.registry
-    extra = CommandSpec(
-        "messages", registry.find("help").handler, "List messages.", "/messages [RANGE]"
-    )
+    extra = CommandSpec("example", registry.find("help").handler, "An example.", "/example [RANGE]")
     doc = manifest(Registry([*registry.specs(), extra]), env.garde.catalogs, "https://g.example/")
     commands = {c["command"]: c for c in doc["features"]["slash_commands"]}
-    expected = [f"/{s.name}" for s in registry.specs() if s.name != "start"] + ["/messages"]
+    expected = [f"/{s.name}" for s in registry.specs() if s.name != "start"] + ["/example"]
     assert list(commands) == expected
     assert {"/oncall", "/override", "/assign", "/unassign", "/swap", "/comment"} <= set(commands)
     assert {"/account", "/link", "/lang", "/help"} <= set(commands)
     assert commands["/override"]["usage_hint"].startswith("CONTACT START END [SCHEDULE]")
-    assert commands["/messages"]["usage_hint"] == "[RANGE]"
+    assert commands["/example"]["usage_hint"] == "[RANGE]"
     assert all(c["url"] == "https://g.example/slack/events" for c in commands.values())
     assert "app_home_opened" in doc["settings"]["event_subscriptions"]["bot_events"]
     assert doc["settings"]["interactivity"]["request_url"] == "https://g.example/slack/events"

@@ -93,6 +93,10 @@ async def test_ack_twice_says_who_took_it(garde, ask):
     async with garde.db.read() as s:
         esc = await s.scalar(select(Escalation))
     assert esc.state == "acknowledged" and esc.acked_via == "console"
+    [full] = await ask("/message U-1", user="alice")
+    assert full.title == "Message U-1: URGENCE"
+    trail = full.text[full.text.index("Escalation:") :].splitlines()
+    assert trail[-1].startswith("• ") and "taken by " in trail[-1] and "(console)" in trail[-1]
 
 
 def test_the_trail_in_english():

@@ -28,6 +28,9 @@ SAMPLES = {
     "stats": ("/stats 2025-03-01..2025-03-12", "/stats 4100"),
     "alerts": ("/alerts on coverage at 07:00", "/alerts off"),
     "ack": ("/ack 1", "/ack 3100200 4100"),  # 3100200: the first message of 4100
+    # Closing takes a scheduler (checked in the handler): tests/contract/test_messages_chat.py.
+    "messages": ("/messages week urgent", "/messages export month"),
+    "message": ("/message 2598662", "/message 3100200"),
     "account": ("/account 4000", "/account 4100"),
     "help": ("/help", "/help override"),
     "lang": ("/lang en", "/lang en"),

@@ -1,0 +1,78 @@
+"""CSV files for spreadsheets: UTF-8 with a byte-order mark (so Excel shows accents),
+written row by row from an async source, so memory does not grow with the row count.
+
+``write_labelled_csv`` also makes one column per label of the rows' (label, value) pairs,
+in first-seen order, in a single pass over the source: rows go to a scratch file as they
+come, and are copied after the header once every label is known, padded to full width.
+
+Exports land in one folder of the system's temporary directory; files older than an hour
+are removed when the next export is written (the platforms have them by then).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterable, Sequence
+from pathlib import Path
+
+EXPORTS = "garde-exports"
+KEEP_SECONDS = 3600
+
+
+def export_path(name: str) -> Path:
+    """A new, private file path for an export called ``name`` (Garde chooses the name)."""
+    folder = Path(tempfile.gettempdir()) / EXPORTS
+    folder.mkdir(mode=0o700, exist_ok=True)
+    _prune(folder)
+    handle, path = tempfile.mkstemp(prefix=Path(name).stem + "-", suffix=".csv", dir=folder)
+    os.close(handle)  # mkstemp made it 0600 already
+    return Path(path)
+
+
+def _prune(folder: Path) -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for old in folder.glob("*.csv"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:  # another process pruned it first
+            continue
+
+
+async def write_labelled_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: AsyncIterable[tuple[Sequence[str], Sequence[Sequence[str]]]],
+) -> int:
+    """Write rows of (fixed values, [(label, value), ...]); one column per label after
+    ``header``, in first-seen order. Returns the row count."""
+    labels: dict[str, int] = {}
+    scratch = path.with_suffix(".part")
+    count = 0
+    try:
+        with scratch.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            async for fixed, pairs in rows:
+                extra: list[str] = [""] * len(labels)
+                for label, value in pairs:
+                    at = labels.setdefault(label, len(labels))
+                    if at >= len(extra):
+                        extra += [""] * (at + 1 - len(extra))
+                    extra[at] = value
+                writer.writerow([*fixed, *extra])
+                count += 1
+        width = len(header) + len(labels)
+        with (
+            scratch.open(encoding="utf-8", newline="") as body,
+            path.open("w", encoding="utf-8-sig", newline="") as out,
+        ):
+            writer = csv.writer(out)
+            writer.writerow([*header, *labels])
+            for row in csv.reader(body):
+                writer.writerow(row + [""] * (width - len(row)) if len(row) < width else row)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return count
