@@ -176,7 +176,13 @@ async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
     # passes, whose pauses were the tail of the Slack ack latency (bench.slack).
     gc.collect()
     gc.freeze()
-    scheduler = Scheduler(garde)
+    scheduler = Scheduler(
+        db=garde.db,
+        catalogs=garde.catalogs,
+        adapters=garde.adapters,
+        settings=garde.settings,
+        clock=garde.clock,
+    )
     scheduler.start()
     site = web.TCPSite(runner, garde.settings.host, port or garde.settings.port)
     await site.start()

@@ -143,8 +143,7 @@ class TelegramWorld:
             public_url=PUBLIC_URL if webhook else None,
             _env_file=None,
         )
-        garde = Garde.create(settings)
-        garde.now = lambda: now  # type: ignore[method-assign]
+        garde = Garde.create(settings, clock=lambda: now)
         if load_demo:
             path = demo_document()
             async with garde.db.write() as session:

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.adapters import Adapter
+from bot.clock import Clock
+from bot.i18n import Catalogs
 from bot.notify.delivery import DeliveryWorker
+from bot.settings import Settings
 from core import retention
 from core.db import Database
 from core.notify import alerts
-
-if TYPE_CHECKING:
-    from bot.app import Garde
 
 log = logging.getLogger("garde.scheduler")
 LOCK_KEY = 0x6761726465  # "garde"
@@ -68,15 +69,23 @@ class Leadership:
 class Scheduler:
     """The jobs and their timing, chosen on purpose (see each ``add_job``)."""
 
-    def __init__(self, garde: Garde) -> None:
-        self.garde = garde
-        self.leader = Leadership(garde.db)
-        self.worker = DeliveryWorker(garde.db, garde.catalogs, garde.adapters, garde.now)
+    def __init__(
+        self,
+        *,
+        db: Database,
+        catalogs: Catalogs,
+        adapters: Sequence[Adapter],
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        self.db, self.settings, self.clock = db, settings, clock
+        self.leader = Leadership(db)
+        self.worker = DeliveryWorker(db, catalogs, list(adapters), clock)
         self.aps = AsyncIOScheduler(timezone="UTC")
         self._deliver_lock = asyncio.Lock()
 
     def start(self) -> None:
-        s = self.garde.settings
+        s = self.settings
         # Coalesce: after a pause, one run catches up; a missed run is worth doing late.
         common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
         self.aps.add_job(
@@ -84,7 +93,7 @@ class Scheduler:
             "interval",
             minutes=s.alert_scan_minutes,
             id="scan",
-            next_run_time=self.garde.now(),
+            next_run_time=self.clock(),
             **common,
         )
         self.aps.add_job(self.digests, "interval", minutes=1, id="digests", **common)
@@ -94,7 +103,7 @@ class Scheduler:
             "interval",
             seconds=s.delivery_seconds,
             id="deliver",
-            next_run_time=self.garde.now(),
+            next_run_time=self.clock(),
             **common,
         )
         self.aps.add_job(
@@ -102,7 +111,7 @@ class Scheduler:
             "interval",
             hours=6,
             id="retention",
-            next_run_time=self.garde.now(),
+            next_run_time=self.clock(),
             **common,
         )
         self.aps.start()
@@ -113,16 +122,16 @@ class Scheduler:
 
     async def scan(self) -> None:
         if await self.leader.hold():
-            async with self.garde.db.write() as session:
-                queued = await alerts.scan_coverage(session, self.garde.now())
+            async with self.db.write() as session:
+                queued = await alerts.scan_coverage(session, self.clock())
             if queued:
                 log.info("coverage scan queued %d push(es)", len(queued))
                 await self.deliver()
 
     async def digests(self) -> None:
         if await self.leader.hold():
-            async with self.garde.db.write() as session:
-                await alerts.scan_digests(session, self.garde.now())
+            async with self.db.write() as session:
+                await alerts.scan_digests(session, self.clock())
 
     async def deliver(self) -> None:
         if self._deliver_lock.locked() or not await self.leader.hold():
@@ -133,9 +142,9 @@ class Scheduler:
     async def purge(self) -> None:
         if not await self.leader.hold():
             return
-        async with self.garde.db.write() as session:
-            purged = await retention.purge(session, self.garde.now())
+        async with self.db.write() as session:
+            purged = await retention.purge(session, self.clock())
         removed = await asyncio.to_thread(
-            retention.remove_recordings, self.garde.settings.recordings_dir, purged.recordings
+            retention.remove_recordings, self.settings.recordings_dir, purged.recordings
         )
         log.info("retention: %s, %d recording file(s)", purged.counts, removed)
