@@ -27,7 +27,6 @@ conversation, like every change. The reply helpers at the top are shared with
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from bot.context import Context
@@ -40,6 +39,7 @@ from core.localtime import zone
 from core.notify.alerts import queue_shift_changes
 from core.oncall.overrides import OverridePlan, Piece, plan_override, save_override
 from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts
+from core.text import fold
 
 USAGE = N_("/override CONTACT START END [SCHEDULE] [rank N] [-- COMMENT]")
 
@@ -48,12 +48,6 @@ _CONFIRM = frozenset({"confirm", "confirmer"})
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def keyword(token: str) -> str:
-    """A keyword compared without case, accents or apostrophes: ``Jusqu’au`` -> ``jusquau``."""
-    text = unicodedata.normalize("NFKD", token.casefold())
-    return "".join(c for c in text if c.isalnum())
 
 
 def unexpected(ctx: Context, tokens: list[str], usage: str) -> ParseError:
@@ -139,7 +133,7 @@ def _options(tokens: list[str]) -> tuple[int, bool, str | None]:
     rank, confirmed, words = 0, False, []
     i = 0
     while i < len(tokens):
-        word = keyword(tokens[i])
+        word = fold(tokens[i], keyword=True)
         if word in _RANK:
             value = tokens[i + 1] if i + 1 < len(tokens) else ""
             if not value.isascii() or not value.isdigit():

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.common import shift_arg
-from bot.handlers.override import changed, handle, header, keyword, name, period, times, unexpected
+from bot.handlers.override import changed, handle, header, name, period, times, unexpected
 from bot.parsing import ParseError, parse_contact, parse_date, resolve_contact
 from bot.registry import CommandSpec
 from core.errors import N_
@@ -33,11 +33,12 @@ from core.oncall.shiftops import assign as assign_shift
 from core.oncall.shiftops import comment as comment_shift
 from core.oncall.shiftops import swap as swap_shifts
 from core.oncall.shiftops import unassign as unassign_ref
+from core.text import fold
 
-ASSIGN_USAGE = N_("/assign CONTACT SHIFT [weeks N | until DATE] [-- COMMENT]")
-UNASSIGN_USAGE = N_("/unassign SHIFT-OR-OVERRIDE [...]")
-SWAP_USAGE = N_("/swap SHIFT SHIFT")
-COMMENT_USAGE = N_("/comment SHIFT TEXT")
+ASSIGN_USAGE = N_("/assign CONTACT SHIFT [SCHEDULE] [weeks N | until DATE] [-- COMMENT]")
+UNASSIGN_USAGE = N_("/unassign SHIFT-OR-OVERRIDE [SCHEDULE] [...]")
+SWAP_USAGE = N_("/swap SHIFT [SCHEDULE] SHIFT [SCHEDULE]")
+COMMENT_USAGE = N_("/comment SHIFT [SCHEDULE] TEXT")
 
 _WEEKS = frozenset({"weeks", "week", "semaines", "semaine"})
 _UNTIL = frozenset({"until", "jusquau", "jusqua"})  # jusqu'au, jusqu’au, jusqu'à
@@ -56,7 +57,7 @@ async def assign(command: Command, ctx: Context) -> Reply:
     args = list(command.args)
     who = parse_contact(args[0] if args else "")
     shift_tokens = args[1:]
-    if shift_tokens and keyword(shift_tokens[0]) in _WEEKS | _UNTIL:
+    if shift_tokens and fold(shift_tokens[0], keyword=True) in _WEEKS | _UNTIL:
         shift_tokens = []  # "/assign luc weeks 3": the shift is what is missing
     async with ctx.db.write() as session:
         contacts = await account_contacts(session, ctx.account.id)
@@ -96,7 +97,7 @@ def _repeat(ctx: Context, tokens: list[str]) -> tuple[int | None, str | None]:
     until: str | None = None
     i = 0
     while i < len(tokens):
-        word, value = keyword(tokens[i]), tokens[i + 1] if i + 1 < len(tokens) else ""
+        word, value = fold(tokens[i], keyword=True), tokens[i + 1] if i + 1 < len(tokens) else ""
         if word in _WEEKS:
             if not value.isascii() or not value.isdigit():
                 raise ParseError(
