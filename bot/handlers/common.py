@@ -7,14 +7,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.parsing import ParseError, parse_contact, parse_when, resolve_contact
 from core.errors import N_, NotFound
 from core.localtime import zone
-from core.models import Schedule, Shift
 from core.oncall.schedules import (
     ContactInfo,
     ScheduleInfo,
@@ -22,7 +20,9 @@ from core.oncall.schedules import (
     find_schedule,
     list_schedules,
     match_schedule,
+    refs_starting,
     schedule_names,
+    schedules_with_shifts,
     shift_by_ref,
     typed,
 )
@@ -54,18 +54,7 @@ async def schedule_arg(
     if len(schedules) == 1:
         return schedules[0]
     if span is not None and schedules:
-        with_shifts = list(
-            await session.scalars(
-                select(Schedule.id)
-                .join(Shift, Shift.schedule_id == Schedule.id)
-                .where(
-                    Schedule.account_id == ctx.account.id,
-                    Shift.end_at > span[0],
-                    Shift.start_at < span[1],
-                )
-                .distinct()
-            )
-        )
+        with_shifts = await schedules_with_shifts(session, ctx.account.id, *span)
         if len(with_shifts) == 1:
             return next(s for s in schedules if s.id == with_shifts[0])
     if not schedules:
@@ -111,11 +100,7 @@ async def shift_arg(
     matches: list[int] = []
     for sched in [named] if named else schedules:
         when, _ = parse_when(tokens, now=ctx.now, tz=sched.tz)
-        matches += list(
-            await session.scalars(
-                select(Shift.ref).where(Shift.schedule_id == sched.id, Shift.start_at == when.at)
-            )
-        )
+        matches += await refs_starting(session, sched.id, when.at)
     text = " ".join(tokens[: used + (named is not None)])
     if len(matches) == 1:
         return matches[0], used + (named is not None)

@@ -34,10 +34,10 @@ from bot.contract import Action, Command, Reply, Visibility
 from bot.handlers.common import schedule_arg, when
 from bot.parsing import ParseError, When, parse_contact, parse_span, resolve_contact
 from bot.registry import CommandSpec
+from core import changes
 from core.errors import N_
 from core.localtime import zone
-from core.notify.alerts import queue_shift_changes
-from core.oncall.overrides import OverridePlan, Piece, plan_override, save_override
+from core.oncall.overrides import OverridePlan, Piece, plan_override
 from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts
 from core.text import fold
 
@@ -114,16 +114,8 @@ async def override(command: Command, ctx: Context) -> Reply:
             return _nothing_to_do(ctx, plan)  # e.g. a Confirm pressed twice
         if plan.needs_confirmation and not confirmed:
             return _proposal(ctx, plan, start, end, comment)
-        refs = await save_override(
+        refs = await changes.override(
             session, plan, origin=ctx.origin(command), now=ctx.now, comment=comment
-        )
-        await queue_shift_changes(
-            session,
-            ctx.account.id,
-            schedule,
-            [(p.start, p.end, contact.name) for p in plan.pieces],
-            key="override:" + ",".join(map(str, refs)),
-            now=ctx.now,
         )
     return _saved(ctx, plan, refs, start, end, comment)
 

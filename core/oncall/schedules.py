@@ -146,6 +146,27 @@ async def find_schedule(session: AsyncSession, account_id: int, name: str) -> Sc
     return found
 
 
+async def schedules_with_shifts(
+    session: AsyncSession, account_id: int, start: datetime, end: datetime
+) -> list[int]:
+    """Ids of the account's schedules that have a shift over ``start``..``end``."""
+    rows = await session.scalars(
+        select(Schedule.id)
+        .join(Shift, Shift.schedule_id == Schedule.id)
+        .where(Schedule.account_id == account_id, Shift.end_at > start, Shift.start_at < end)
+        .distinct()
+    )
+    return list(rows)
+
+
+async def refs_starting(session: AsyncSession, schedule_id: int, at: datetime) -> list[int]:
+    """Refs of the schedule's shifts that start at ``at``."""
+    rows = await session.scalars(
+        select(Shift.ref).where(Shift.schedule_id == schedule_id, Shift.start_at == at)
+    )
+    return list(rows)
+
+
 async def account_contacts(session: AsyncSession, account_id: int) -> list[ContactInfo]:
     """The account's directory in name order."""
     rows = await session.scalars(
