@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot import tables
 from bot.adapters import Adapter
 from bot.clock import Clock
 from bot.i18n import Catalogs
@@ -144,6 +145,7 @@ class Scheduler:
             return
         async with self.db.write() as session:
             purged = await retention.purge(session, self.clock())
+            purged.counts |= await tables.purge(session, self.clock())
         removed = await asyncio.to_thread(
             retention.remove_recordings, self.settings.recordings_dir, purged.recordings
         )
