@@ -27,7 +27,6 @@ from sqlalchemy import select
 
 from bench.common import scratch_database
 from bot.app import Garde
-from bot.notify.scheduler import Scheduler
 from bot.settings import Settings
 from core.db import Database
 from core.ingest.importer import import_document
@@ -99,7 +98,7 @@ async def page_latency(db: Database) -> None:
     runner = web.AppRunner(garde.web_app(), access_log=None)
     await runner.setup()  # starts the adapter (polling the fake)
     await load(garde.db, clinic(datetime.now(UTC), VETS, 10), datetime.now(UTC))
-    jobs = Scheduler(garde)
+    jobs = garde.scheduler()
     jobs.start()
     arrived: dict[str, float] = {}
     try:

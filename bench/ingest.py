@@ -63,8 +63,7 @@ async def main(batches: int) -> None:
                 now=NOW,
             )
         settings = Settings(database_url=db.url, ingest_token=TOKEN, _env_file=None)
-        garde = Garde.create(settings)
-        garde.now = lambda: NOW  # type: ignore[method-assign]
+        garde = Garde.create(settings, clock=lambda: NOW)
         garde.adapters = []  # the API alone
         runner = web.AppRunner(garde.web_app(), access_log=None)
         await runner.setup()

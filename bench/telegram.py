@@ -105,8 +105,7 @@ async def garde_app(fake: FakeBotAPI, db_url: str, tmp: Path) -> tuple[Garde, we
         public_url="https://garde.example.org",
         _env_file=None,
     )
-    garde = Garde.create(settings)
-    garde.now = lambda: NOW  # type: ignore[method-assign]  # the demo's day
+    garde = Garde.create(settings, clock=lambda: NOW)  # the demo's day
     path = build_demo(tmp / "demo", today=NOW.date())
     async with garde.db.write() as session:
         await import_document(

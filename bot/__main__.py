@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 from bot.adapters import console
 from bot.app import Garde, SchemaBehind
 from bot.i18n import Catalogs, Translator, negotiate
-from bot.notify.scheduler import Scheduler
 from bot.settings import Settings
 from core import schema
 from core.accounts.identity import create_link_code
@@ -176,7 +175,7 @@ async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
     # passes, whose pauses were the tail of the Slack ack latency (bench.slack).
     gc.collect()
     gc.freeze()
-    scheduler = Scheduler(garde)
+    scheduler = garde.scheduler()
     scheduler.start()
     site = web.TCPSite(runner, garde.settings.host, port or garde.settings.port)
     await site.start()

@@ -1,24 +1,29 @@
-"""The composition root: settings -> database -> services -> web server.
+"""The composition root: settings -> database -> services -> adapters -> web server.
 
 Nothing is created at import time; ``Garde.create`` builds everything from the
-settings, and the command line (``bot.__main__``) and the tests both use it.
+settings and a clock, and the command line (``bot.__main__``), the tests and the
+benchmarks all use it. Each part gets what it needs through its constructor: no part
+receives the whole ``Garde``. The clock is injected (``bot.clock``): tests and
+benchmarks hand in a fixed moment.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy import text
 
 from bot.adapters import Adapter
+from bot.clock import Clock, system_clock
 from bot.dispatch import Dispatcher
 from bot.handlers import all_commands
 from bot.i18n import Catalogs
+from bot.notify.scheduler import Scheduler
 from bot.registry import Registry
 from bot.settings import Settings
+from bot.web import health
 from bot.web.ingest import IngestApi
 from core import schema
 from core.db import Database
@@ -39,15 +44,16 @@ class Garde:
     catalogs: Catalogs
     registry: Registry
     dispatcher: Dispatcher
+    clock: Clock = system_clock
     adapters: list[Adapter] = field(default_factory=list)  # the platforms that are on
 
     @classmethod
-    def create(cls, settings: Settings) -> Garde:
+    def create(cls, settings: Settings, *, clock: Clock = system_clock) -> Garde:
         db, catalogs = Database(settings.database_url), Catalogs()
         registry = Registry(all_commands())
-        garde = cls(settings, db, catalogs, registry, Dispatcher(db, catalogs, registry, settings))
-        garde.adapters = _platform_adapters(garde)
-        return garde
+        dispatcher = Dispatcher(db, catalogs, registry, settings)
+        adapters = _platform_adapters(settings, db, catalogs, dispatcher, clock)
+        return cls(settings, db, catalogs, registry, dispatcher, clock, adapters)
 
     async def prepare_database(self) -> bool:
         """Create the schema of an empty database; return True if it was empty.
@@ -64,16 +70,16 @@ class Garde:
         return False
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return self.clock()
 
     def adapter(self, platform: str) -> Adapter | None:
         return next((a for a in self.adapters if a.platform == platform), None)
 
     def web_app(self) -> web.Application:
-        """The HTTP side: health, the ingest API when a token is set, and the routes of
-        every platform that is on."""
+        """The HTTP side: Garde's own routes (``bot.web``: health, the ingest API when a
+        token is set), and those of every platform that is on."""
         app = web.Application()
-        app.router.add_get("/healthz", self._healthz)
+        health.mount(app, self.db)
         token = self.settings.ingest_token
         if token is not None and token.get_secret_value():  # an empty token is no token
             self._ingest().mount(app)
@@ -82,6 +88,16 @@ class Garde:
         app.on_startup.append(self._start_adapters)
         app.on_cleanup.append(self._stop_adapters)
         return app
+
+    def scheduler(self) -> Scheduler:
+        """The background jobs of this Garde (started by ``garde serve``)."""
+        return Scheduler(
+            db=self.db,
+            catalogs=self.catalogs,
+            adapters=self.adapters,
+            settings=self.settings,
+            clock=self.clock,
+        )
 
     def _ingest(self) -> IngestApi:
         assert self.settings.ingest_token is not None
@@ -102,24 +118,25 @@ class Garde:
         for adapter in reversed(self.adapters):
             await adapter.stop()
 
-    async def _healthz(self, _request: web.Request) -> web.Response:
-        try:
-            async with self.db.read() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:  # the probe reports, it does not crash the server
-            log.exception("health check: database unreachable")
-            return web.json_response({"status": "unavailable"}, status=503)
-        return web.json_response({"status": "ok"})
-
     async def close(self) -> None:
         await self.db.dispose()
 
 
-def _platform_adapters(garde: Garde) -> list[Adapter]:
+def _platform_adapters(
+    settings: Settings, db: Database, catalogs: Catalogs, dispatcher: Dispatcher, clock: Clock
+) -> list[Adapter]:
     """The adapters whose settings are present; a platform without settings is off."""
     from bot.adapters.console import ConsoleAdapter
     from bot.adapters.slack.adapter import SlackAdapter
     from bot.adapters.telegram.adapter import TelegramAdapter
 
-    found = (SlackAdapter.from_garde(garde), TelegramAdapter.from_garde(garde), ConsoleAdapter())
+    found: list[Adapter | None] = [
+        SlackAdapter.from_settings(
+            settings, dispatcher=dispatcher, catalogs=catalogs, db=db, clock=clock
+        ),
+        TelegramAdapter.from_settings(
+            settings, dispatcher=dispatcher, catalogs=catalogs, db=db, clock=clock
+        ),
+        ConsoleAdapter(),
+    ]
     return [adapter for adapter in found if adapter is not None]

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from bot.contract import Command
 from bot.i18n import Catalogs, Translator
-from bot.registry import Registry
 from bot.settings import Settings
 from core.accounts.audit import Origin
 from core.accounts.identity import AccountInfo, Identity, UserInfo, role_allows
 from core.db import Database
+
+
+class Commands(Protocol):
+    """What a handler may read of the registry (/help): a Protocol, so that the context
+    does not import the registry that imports the handlers' type."""
+
+    def find(self, name: str) -> Any: ...
+
+    def specs(self) -> Sequence[Any]: ...
 
 
 @dataclass
@@ -23,7 +33,7 @@ class Context:
     t: Translator
     now: datetime
     settings: Settings
-    registry: Registry
+    registry: Commands
     identity: Identity | None = None
     account: AccountInfo | None = None  # the active account (None for account-less commands)
     role: str | None = None  # the user's role on ``account``

@@ -9,15 +9,10 @@ another command.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.context import Context
 
 
 class Visibility(StrEnum):
@@ -98,9 +93,6 @@ class Reply:
     files: list[Attachment] = field(default_factory=list)
     visibility: Visibility = Visibility.EPHEMERAL
     monospace: bool = False  # text is a grid (coverage calendar): keep it aligned
-
-
-Handler = Callable[[Command, "Context"], Awaitable[Reply | list[Reply]]]
 
 
 class DeliveryError(Exception):

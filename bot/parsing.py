@@ -10,7 +10,6 @@ never internal ids. Tokens and contacts live here; dates, times, spans and month
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,6 +28,7 @@ from bot.timeparse import (
     take_range,
 )
 from core.errors import N_
+from core.text import fold
 
 __all__ = [
     "ContactRef",
@@ -131,12 +131,6 @@ def parse_contact(token: str) -> ContactRef:
     if not token.strip("@ "):
         raise ParseError(_MISSING_CONTACT)
     return ContactRef("name", token)
-
-
-def fold(text: str | None) -> str:
-    """Case- and accent-insensitive form of ``text``, blanks collapsed."""
-    text = unicodedata.normalize("NFKD", (text or "").casefold())
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
 def resolve_contact(ref: ContactRef, contacts: Sequence[Any]) -> Any:

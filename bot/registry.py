@@ -7,10 +7,13 @@ registry too: Slack's manifest and Telegram's command menu list what is here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from bot.contract import Handler
+from bot.context import Context
+from bot.contract import Command, Reply
+
+Handler = Callable[[Command, Context], Awaitable[Reply | list[Reply]]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ set back) is its first occurrence, flagged ``folded``. Only :mod:`zoneinfo` is u
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from core.errors import N_, GardeError
 from core.localtime import DayRange
+from core.text import fold
 
 
 class ParseError(GardeError):
@@ -93,13 +93,6 @@ _BARE = re.compile(r"[0-9]{1,2}(?::[0-9]{2})?")  # 7 or 7:30, before a separate 
 _MONTH_FORMS = N_("“{text}” is not a month. Use a month name (may, mai), May 2025 or 2025-05.")
 
 
-def _norm(text: str) -> str:
-    """Lower case without accents, curly apostrophes made straight: the form tables use."""
-    text = unicodedata.normalize("NFKD", text.strip().casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.replace("\u2019", "'").replace("\u02bc", "'")
-
-
 def _make_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day) if year in _YEARS else None
@@ -114,7 +107,7 @@ def _nearest(candidates: list[Any], distance: Any) -> Any:
 
 def _date_of(token: str, today: date) -> date | None:
     """The date ``token`` names, None if it is not date-shaped; ParseError if impossible."""
-    word = _norm(token)
+    word = fold(token)
     name = word.rstrip(".")
     if word in _RELATIVE:
         return today + timedelta(days=_RELATIVE[word])
@@ -142,7 +135,7 @@ def _date_of(token: str, today: date) -> date | None:
 
 def _time_of(token: str) -> tuple[int, int] | None:
     """(hour, minute) ``token`` names (hour 24 = next midnight), None if not time-shaped."""
-    word = _norm(token)
+    word = fold(token)
     if word in _TIME_WORDS:
         return _TIME_WORDS[word]
     if m := _CLOCK.fullmatch(word):
@@ -170,7 +163,7 @@ def _time_of(token: str) -> tuple[int, int] | None:
 
 def _read_time(tokens: list[str]) -> tuple[tuple[int, int], int] | None:
     """A time at the start of ``tokens`` and how many tokens it took (``7:30 pm`` = 2)."""
-    if len(tokens) > 1 and _norm(tokens[1]) in _AMPM and _BARE.fullmatch(_norm(tokens[0])):
+    if len(tokens) > 1 and fold(tokens[1]) in _AMPM and _BARE.fullmatch(fold(tokens[0])):
         joined = _time_of(tokens[0] + tokens[1])  # a time, or ParseError if out of range
         if joined is not None:
             return joined, 2
@@ -218,7 +211,7 @@ def _read_when(
     if not tokens or not tokens[0].strip():
         raise ParseError(N_("Date or time missing. Use e.g. 05-01 07:30, tomorrow 19h or now."))
     local_now = now.astimezone(tz)
-    if _norm(tokens[0]) in _NOW:
+    if fold(tokens[0]) in _NOW:
         return When(local_now, False, True), 1, None
     day = _date_of(tokens[0], local_now.date())
     if day is not None:
@@ -323,14 +316,14 @@ def take_month(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[int, 
     """A month at the start of ``tokens``: (year, month, tokens used)."""
     if not tokens or not tokens[0].strip():
         raise ParseError(N_("Month missing. Use a month name (may, mai), May 2025 or 2025-05."))
-    word = _norm(tokens[0])
+    word = fold(tokens[0])
     if m := _YM.fullmatch(word):
         year, month = int(m.group(1)), int(m.group(2))
         if year in _YEARS and 1 <= month <= 12:
             return year, month, 1
     elif word.rstrip(".") in _MONTHS:
         month = _MONTHS[word.rstrip(".")] + 1
-        if len(tokens) > 1 and re.fullmatch(r"[0-9]{4}", year_word := _norm(tokens[1])):
+        if len(tokens) > 1 and re.fullmatch(r"[0-9]{4}", year_word := fold(tokens[1])):
             if int(year_word) in _YEARS:
                 return int(year_word), month, 2
             raise ParseError(_MONTH_FORMS, text=f"{tokens[0]} {tokens[1]}")
@@ -376,7 +369,7 @@ _RANGE_FORMS = N_(
 
 def is_range_word(token: str) -> bool:
     """True when ``token`` is a preset word (``week``, ``hier``…)."""
-    return _norm(token) in _PRESETS
+    return fold(token) in _PRESETS
 
 
 def take_range(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[DayRange, int] | None:
@@ -392,7 +385,7 @@ def take_range(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[DayRa
     if not tokens:
         return None
     today = now.astimezone(tz).date()
-    word = _norm(tokens[0])
+    word = fold(tokens[0])
     if word in _PRESETS:
         back, until = _PRESETS[word]
         return DayRange(today - timedelta(days=back), today - timedelta(days=until)), 1
@@ -427,12 +420,12 @@ def _date_shaped(token: str, today: date) -> bool:
 def _range_day(token: str, today: date, *, strict: bool, whole: str = "") -> date | None:
     """One end of a range; a weekday name is the last one, today included (ranges look
     back at what happened)."""
-    if (name := _norm(token).rstrip(".")) in _WEEKDAYS:
+    if (name := fold(token).rstrip(".")) in _WEEKDAYS:
         return today - timedelta(days=(today.weekday() - _WEEKDAYS[name]) % 7)
     try:
         found = _date_of(token, today) if token else None
     except ParseError:
-        if strict or _MD.fullmatch(_norm(token)) or _YMD.fullmatch(_norm(token)):
+        if strict or _MD.fullmatch(fold(token)) or _YMD.fullmatch(fold(token)):
             raise ParseError(_RANGE_FORMS, text=whole or token) from None
         raise
     if found is None and strict:
@@ -460,7 +453,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
     of ``date.weekday()`` numbers (0 is Monday)."""
     out: set[int] = set()
     for part in filter(None, (p.strip() for p in text.split(","))):
-        ends = [_WEEKDAYS.get(_norm(end).rstrip(".")) for end in part.split("-")]
+        ends = [_WEEKDAYS.get(fold(end).rstrip(".")) for end in part.split("-")]
         if len(ends) > 2 or None in ends:
             raise ParseError(
                 N_(

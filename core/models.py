@@ -18,30 +18,16 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.types import UTCDateTime
-
-# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from core.types import Base, UTCDateTime
 
 ROLES = ("viewer", "scheduler", "admin")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
 
 
 class Account(Base):
@@ -315,56 +301,6 @@ class LinkCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SlackInstallation(Base):
-    """A workspace that installed the Slack app ("Add to Slack"), as slack-bolt stores it.
-
-    ``data`` keeps bolt's whole installation record so that it comes back unchanged.
-    """
-
-    __tablename__ = "slack_installations"
-    __table_args__ = (UniqueConstraint("client_id", "enterprise_id", "team_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[str] = mapped_column(String(64))
-    enterprise_id: Mapped[str] = mapped_column(String(32), default="")
-    team_id: Mapped[str] = mapped_column(String(32), default="")
-    bot_token: Mapped[str | None] = mapped_column(Text)
-    bot_user_id: Mapped[str | None] = mapped_column(String(32))
-    installed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-class SlackOAuthState(Base):
-    """A pending "Add to Slack" flow: the OAuth state, valid for a few minutes, used once."""
-
-    __tablename__ = "slack_oauth_states"
-    state: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class CallbackToken(Base):
-    """A button's command kept server-side when the platform's payload is too small for it
-    (Telegram's callback_data holds 64 bytes)."""
-
-    __tablename__ = "callback_tokens"
-    token: Mapped[str] = mapped_column(String(32), primary_key=True)
-    command: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-class Prompt(Base):
-    """A command being completed step by step in a chat (Telegram asks for missing
-    arguments in turn): the text gathered so far, per conversation and user."""
-
-    __tablename__ = "prompts"
-    __table_args__ = (UniqueConstraint("platform", "conversation_id", "user_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    conversation_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class Subscription(Base):
     """A chat that asked for pushes of one kind for one account (``/alerts on …``).
 
@@ -489,7 +425,6 @@ __all__ = [
     "Base",
     "BillingEntry",
     "Call",
-    "CallbackToken",
     "ChatIdentity",
     "Contact",
     "CoverageNotice",
@@ -501,11 +436,8 @@ __all__ = [
     "Message",
     "OutboxItem",
     "Override",
-    "Prompt",
     "Schedule",
     "Shift",
-    "SlackInstallation",
-    "SlackOAuthState",
     "Subscription",
     "User",
     "UserContact",

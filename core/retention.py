@@ -1,5 +1,6 @@
 """Retention: messages, calls and recordings are kept 60 days (as in the portal); spent
-link codes, old button tokens, stale prompts and delivered pushes are cleared too."""
+link codes and delivered pushes are cleared too. (The adapters' own rows, button
+tokens and pending forms, are purged by ``bot.tables``.)"""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import Call, CallbackToken, LinkCode, Message, OutboxItem, Prompt
+from core.models import Call, LinkCode, Message, OutboxItem
 
 KEEP = timedelta(days=60)
-KEEP_TOKENS = timedelta(days=30)
-KEEP_PROMPTS = timedelta(hours=1)
 KEEP_SENT = timedelta(days=7)
 
 
@@ -38,10 +37,6 @@ async def purge(session: AsyncSession, now: datetime) -> Purged:
         "messages": delete(Message).where(Message.taken_at < old),
         "calls": delete(Call).where(Call.start_at < old),
         "link_codes": delete(LinkCode).where(LinkCode.expires_at < now),
-        "callback_tokens": delete(CallbackToken).where(
-            CallbackToken.created_at < now - KEEP_TOKENS
-        ),
-        "prompts": delete(Prompt).where(Prompt.created_at < now - KEEP_PROMPTS),
         "pushes": delete(OutboxItem).where(
             OutboxItem.status == "sent", OutboxItem.sent_at < now - KEEP_SENT
         ),

@@ -8,6 +8,7 @@ import os
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bot.tables  # noqa: F401  (the adapters' tables join the metadata)
 from core.models import Base
 
 config = context.config

@@ -335,8 +335,7 @@ async def slack_env(
         _env_file=None,
         **slack,
     )
-    garde = Garde.create(settings)
-    garde.now = lambda: NOW  # type: ignore[method-assign]
+    garde = Garde.create(settings, clock=lambda: NOW)
     await load_demo(garde, tmp_path)
     client = TestClient(TestServer(garde.web_app()))
     await client.start_server()

@@ -28,6 +28,7 @@ from aiohttp import ClientSession, web
 
 from bot.adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH, TelegramAdapter
 from bot.app import Garde
+from bot.clock import Clock
 from bot.settings import Settings
 from core.demo import build_demo
 from core.ingest.importer import import_document, read_json
@@ -131,6 +132,7 @@ class TelegramWorld:
         webhook: bool = True,
         now: datetime = NOW,
         load_demo: bool = True,
+        clock: Clock | None = None,
         **more: Any,
     ) -> AsyncIterator[TelegramWorld]:
         fake = await FakeBotAPI().start()
@@ -145,8 +147,7 @@ class TelegramWorld:
             _env_file=None,
             **more,  # other settings (INGEST_TOKEN…)
         )
-        garde = Garde.create(settings)
-        garde.now = lambda: now  # type: ignore[method-assign]
+        garde = Garde.create(settings, clock=clock or (lambda: now))
         if load_demo:
             path = demo_document()
             async with garde.db.write() as session:

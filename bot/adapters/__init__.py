@@ -1,8 +1,8 @@
 """Platform adapters: each translates between one platform and the contract, nothing more.
 
-An adapter class offers ``from_garde(garde) -> adapter | None`` (None when its settings
-are absent: the platform is simply off), ``mount(app)`` to add its routes to Garde's
-aiohttp application, ``start()``/``stop()`` run with the server, and
+An adapter class offers ``from_settings(settings, *, services) -> adapter | None``
+(None when its settings are absent: the platform is simply off), ``mount(app)`` to
+add its routes to Garde's aiohttp application, ``start()``/``stop()`` run with the server, and
 ``push(conversation_id, replies)`` for the outbox, raising the ``DeliveryError`` kinds
 of :mod:`bot.contract`.
 """

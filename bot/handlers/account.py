@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.dispatch import ROLE_NAMES
 from bot.registry import CommandSpec
 from core.accounts.identity import set_active_account
 from core.errors import N_
-from core.models import InfoPage
+from core.records.info import info_pages
 
 INFO = ("info",)
 
@@ -47,13 +45,7 @@ async def account(command: Command, ctx: Context) -> Reply | list[Reply]:
 async def _info(ctx: Context) -> list[Reply]:
     assert ctx.account is not None
     async with ctx.db.read() as session:
-        pages = list(
-            await session.scalars(
-                select(InfoPage)
-                .where(InfoPage.account_id == ctx.account.id)
-                .order_by(InfoPage.position)
-            )
-        )
+        pages = await info_pages(session, ctx.account.id)
     if not pages:
         return [
             Reply(

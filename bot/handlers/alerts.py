@@ -102,7 +102,7 @@ async def alerts(command: Command, ctx: Context) -> Reply:
             digest_at=digest,
         )
         if kind == "coverage":  # a gap that exists already is announced now, not in 5 min
-            await scan_coverage(session, ctx.now)
+            await scan_coverage(session, ctx.now, account_ids=[ctx.account.id])
     text = ctx.t(
         N_("This chat now receives {what} for account {number}."),
         what=ctx.t(KIND_NAMES[kind]),

@@ -7,20 +7,27 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.parsing import ParseError, parse_contact, parse_when, resolve_contact
 from core.errors import N_, NotFound
-from core.models import Schedule, Shift
+from core.localtime import zone
 from core.oncall.schedules import (
     ContactInfo,
     ScheduleInfo,
     account_contacts,
     find_schedule,
     list_schedules,
+    match_schedule,
+    refs_starting,
+    schedule_names,
+    schedules_with_shifts,
+    shift_by_ref,
+    typed,
 )
+
+quoted = typed  # a schedule's name as typed: "01 Horaire"
 
 _REF = re.compile(r"^#?(\d{1,9})$")
 
@@ -29,11 +36,6 @@ def parse_ref(token: str) -> int | None:
     """``#12`` (or ``12``) -> 12; None when the token is not a ref."""
     m = _REF.match(token.strip())
     return int(m.group(1)) if m else None
-
-
-def quoted(name: str) -> str:
-    """A schedule name as the user must type it: quoted when it has a space."""
-    return f'"{name}"' if " " in name else name
 
 
 async def schedule_arg(
@@ -52,25 +54,14 @@ async def schedule_arg(
     if len(schedules) == 1:
         return schedules[0]
     if span is not None and schedules:
-        with_shifts = list(
-            await session.scalars(
-                select(Schedule.id)
-                .join(Shift, Shift.schedule_id == Schedule.id)
-                .where(
-                    Schedule.account_id == ctx.account.id,
-                    Shift.end_at > span[0],
-                    Shift.start_at < span[1],
-                )
-                .distinct()
-            )
-        )
+        with_shifts = await schedules_with_shifts(session, ctx.account.id, *span)
         if len(with_shifts) == 1:
             return next(s for s in schedules if s.id == with_shifts[0])
     if not schedules:
         raise NotFound(N_("Account {number} has no schedule yet."), number=ctx.account.number)
     raise NotFound(
         N_("Which schedule? Add its name: {names}."),
-        names=", ".join(quoted(s.name) for s in schedules),
+        names=schedule_names(schedules),
     )
 
 
@@ -84,29 +75,35 @@ async def contact_arg(ctx: Context, session: AsyncSession, token: str) -> Contac
 async def shift_arg(
     ctx: Context, session: AsyncSession, tokens: list[str], schedule: ScheduleInfo | None = None
 ) -> tuple[int, int]:
-    """A shift given as ``#12`` or as its start (``05-01 07:30``); returns (ref, tokens used).
+    """A SHIFT argument: ``#12`` or its start (``05-01 07:30``), optionally followed by
+    its SCHEDULE (``05-01 18:00 "02 Soirs"``, ``#12 soirs``); returns (ref, tokens used).
 
-    A start must name exactly one shift of the account (of ``schedule`` if given).
+    A start must name exactly one shift of the account (of the schedule if one is named
+    or given). A ref followed by a schedule must be a shift of that schedule.
     """
     assert ctx.account is not None
     if not tokens:
         raise ParseError(N_("Shift missing. Give its ref from /oncall view (#12) or its start."))
-    ref = parse_ref(tokens[0])
-    if ref is not None:
-        return ref, 1
     schedules = [schedule] if schedule else await list_schedules(session, ctx.account.id)
+    ref = parse_ref(tokens[0])
+    tz = zone(ctx.account.timezone)
+    used = 1 if ref is not None else parse_when(tokens, now=ctx.now, tz=tz)[1]
+    named = match_schedule(schedules, tokens[used]) if len(tokens) > used else None
+    if ref is not None:
+        if named is not None:
+            _, of_shift = await shift_by_ref(session, ctx.account.id, ref)
+            if of_shift.id != named.id:
+                raise NotFound(
+                    N_("Shift #{ref} is not a shift of {schedule}."), ref=ref, schedule=named.name
+                )
+        return ref, used + (named is not None)
     matches: list[int] = []
-    used = 1
-    for sched in schedules:
-        when, used = parse_when(tokens, now=ctx.now, tz=sched.tz)
-        matches += list(
-            await session.scalars(
-                select(Shift.ref).where(Shift.schedule_id == sched.id, Shift.start_at == when.at)
-            )
-        )
+    for sched in [named] if named else schedules:
+        when, _ = parse_when(tokens, now=ctx.now, tz=sched.tz)
+        matches += await refs_starting(session, sched.id, when.at)
+    text = " ".join(tokens[: used + (named is not None)])
     if len(matches) == 1:
-        return matches[0], used
-    text = " ".join(tokens[:used])
+        return matches[0], used + (named is not None)
     if not matches:
         raise NotFound(
             N_("No shift starts at {text}. /oncall view shows the shifts and their refs."),

@@ -25,7 +25,13 @@ from bot.handlers.common import contact_line, quoted, schedule_arg
 from bot.parsing import ParseError, fold, parse_date, take_month
 from core.errors import N_, NotFound
 from core.localtime import day_bounds, local_date, month_bounds, week_start, zone
-from core.oncall.schedules import ContactInfo, ScheduleInfo, list_schedules
+from core.oncall.schedules import (
+    ContactInfo,
+    ScheduleInfo,
+    list_schedules,
+    match_schedule,
+    schedule_names,
+)
 from core.oncall.who import ShiftView, shifts_between
 
 # The subcommands' grammar, as shown when something after them was not understood.
@@ -50,10 +56,6 @@ _DIGIT = re.compile(r"[0-9]")
 Reader = Callable[[list[str]], tuple[str, int]]
 
 
-def names_of(schedules: Sequence[ScheduleInfo]) -> str:
-    return ", ".join(quoted(s.name) for s in schedules)
-
-
 def junk(ctx: Context, sub: str, text: str) -> ParseError:
     """The error for a token that has no place after ``sub``, with the right grammar."""
     return ParseError(
@@ -61,31 +63,6 @@ def junk(ctx: Context, sub: str, text: str) -> ParseError:
         text=text,
         usage=ctx.t(USAGE[sub]),
     )
-
-
-def match_schedule(schedules: Sequence[ScheduleInfo], token: str) -> ScheduleInfo | None:
-    """The schedule ``token`` names, None if none does: its full name, else the start of
-    its name, else the start of one of its words (``soirs`` for « 02 Soirs »); case and
-    accents ignored. A token starting several names is refused with those names."""
-    wanted = fold(token)
-    if not wanted:
-        return None
-    tiers = (
-        lambda name: name == wanted,
-        lambda name: name.startswith(wanted),
-        lambda name: any(word.startswith(wanted) for word in name.split()),
-    )
-    for matches in tiers:
-        found = [s for s in schedules if matches(fold(s.name))]
-        if len(found) > 1:
-            raise NotFound(
-                N_("“{name}” matches several schedules: {names}."),
-                name=token,
-                names=names_of(found),
-            )
-        if found:
-            return found[0]
-    return None
 
 
 @dataclass
@@ -152,7 +129,7 @@ def read_args(
             continue
         found = exact[0] if exact else match_schedule(schedules, token)
         if found is None:
-            raise ParseError(expected, name=token, names=names_of(schedules))
+            raise ParseError(expected, name=token, names=schedule_names(schedules))
         _put_schedule(args, token, found)
         rest.pop(0)
     return args
@@ -168,7 +145,7 @@ def _fallback(
         return found
     if _DIGIT.search(token):
         raise error
-    raise ParseError(expected, name=token, names=names_of(schedules))
+    raise ParseError(expected, name=token, names=schedule_names(schedules))
 
 
 def _put(ctx: Context, sub: str, values: dict, kind: str, tokens: list[str]) -> None:

@@ -27,7 +27,6 @@ conversation, like every change. The reply helpers at the top are shared with
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from bot.context import Context
@@ -35,11 +34,12 @@ from bot.contract import Action, Command, Reply, Visibility
 from bot.handlers.common import schedule_arg, when
 from bot.parsing import ParseError, When, parse_contact, parse_span, resolve_contact
 from bot.registry import CommandSpec
+from core import changes
 from core.errors import N_
 from core.localtime import zone
-from core.notify.alerts import queue_shift_changes
-from core.oncall.overrides import OverridePlan, Piece, plan_override, save_override
+from core.oncall.overrides import OverridePlan, Piece, plan_override
 from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts
+from core.text import fold
 
 USAGE = N_("/override CONTACT START END [SCHEDULE] [rank N] [-- COMMENT]")
 
@@ -48,12 +48,6 @@ _CONFIRM = frozenset({"confirm", "confirmer"})
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def keyword(token: str) -> str:
-    """A keyword compared without case, accents or apostrophes: ``Jusqu’au`` -> ``jusquau``."""
-    text = unicodedata.normalize("NFKD", token.casefold())
-    return "".join(c for c in text if c.isalnum())
 
 
 def unexpected(ctx: Context, tokens: list[str], usage: str) -> ParseError:
@@ -120,16 +114,8 @@ async def override(command: Command, ctx: Context) -> Reply:
             return _nothing_to_do(ctx, plan)  # e.g. a Confirm pressed twice
         if plan.needs_confirmation and not confirmed:
             return _proposal(ctx, plan, start, end, comment)
-        refs = await save_override(
+        refs = await changes.override(
             session, plan, origin=ctx.origin(command), now=ctx.now, comment=comment
-        )
-        await queue_shift_changes(
-            session,
-            ctx.account.id,
-            schedule,
-            [(p.start, p.end, contact.name) for p in plan.pieces],
-            key="override:" + ",".join(map(str, refs)),
-            now=ctx.now,
         )
     return _saved(ctx, plan, refs, start, end, comment)
 
@@ -139,7 +125,7 @@ def _options(tokens: list[str]) -> tuple[int, bool, str | None]:
     rank, confirmed, words = 0, False, []
     i = 0
     while i < len(tokens):
-        word = keyword(tokens[i])
+        word = fold(tokens[i], keyword=True)
         if word in _RANK:
             value = tokens[i + 1] if i + 1 < len(tokens) else ""
             if not value.isascii() or not value.isdigit():

@@ -13,31 +13,22 @@ with the person who asked. The reply helpers are shared with /override and live 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.common import shift_arg
-from bot.handlers.override import changed, handle, header, keyword, name, period, times, unexpected
+from bot.handlers.override import changed, handle, header, name, period, times, unexpected
 from bot.parsing import ParseError, parse_contact, parse_date, resolve_contact
 from bot.registry import CommandSpec
+from core import changes
 from core.errors import N_
-from core.models import Shift
-from core.notify.alerts import IMMEDIATE, queue_shift_changes, scan_coverage
 from core.oncall.schedules import ContactInfo, account_contacts, shift_by_ref
-from core.oncall.shiftops import MAX_RECURRING_WEEKS, AssignResult, UnassignResult
-from core.oncall.shiftops import assign as assign_shift
-from core.oncall.shiftops import comment as comment_shift
-from core.oncall.shiftops import swap as swap_shifts
-from core.oncall.shiftops import unassign as unassign_ref
+from core.oncall.shiftops import AssignResult, UnassignResult
+from core.text import fold
 
-ASSIGN_USAGE = N_("/assign CONTACT SHIFT [weeks N | until DATE] [-- COMMENT]")
-UNASSIGN_USAGE = N_("/unassign SHIFT-OR-OVERRIDE [...]")
-SWAP_USAGE = N_("/swap SHIFT SHIFT")
-COMMENT_USAGE = N_("/comment SHIFT TEXT")
+ASSIGN_USAGE = N_("/assign CONTACT SHIFT [SCHEDULE] [weeks N | until DATE] [-- COMMENT]")
+UNASSIGN_USAGE = N_("/unassign SHIFT-OR-OVERRIDE [SCHEDULE] [...]")
+SWAP_USAGE = N_("/swap SHIFT [SCHEDULE] SHIFT [SCHEDULE]")
+COMMENT_USAGE = N_("/comment SHIFT [SCHEDULE] TEXT")
 
 _WEEKS = frozenset({"weeks", "week", "semaines", "semaine"})
 _UNTIL = frozenset({"until", "jusquau", "jusqua"})  # jusqu'au, jusqu’au, jusqu'à
@@ -56,17 +47,15 @@ async def assign(command: Command, ctx: Context) -> Reply:
     args = list(command.args)
     who = parse_contact(args[0] if args else "")
     shift_tokens = args[1:]
-    if shift_tokens and keyword(shift_tokens[0]) in _WEEKS | _UNTIL:
+    if shift_tokens and fold(shift_tokens[0], keyword=True) in _WEEKS | _UNTIL:
         shift_tokens = []  # "/assign luc weeks 3": the shift is what is missing
     async with ctx.db.write() as session:
-        contacts = await account_contacts(session, ctx.account.id)
-        contact = resolve_contact(who, contacts)
+        contact = resolve_contact(who, await account_contacts(session, ctx.account.id))
         ref, used = await shift_arg(ctx, session, shift_tokens)
         weeks, until_token = _repeat(ctx, args[1 + used :])
-        shift, schedule = await shift_by_ref(session, ctx.account.id, ref)
+        _, schedule = await shift_by_ref(session, ctx.account.id, ref)
         until = parse_date(until_token, now=ctx.now, tz=schedule.tz) if until_token else None
-        before = await _base_assignees(session, shift)
-        result = await assign_shift(
+        done = await changes.assign(
             session,
             ctx.account.id,
             ref,
@@ -77,17 +66,7 @@ async def assign(command: Command, ctx: Context) -> Reply:
             until=until,
             comment=command.comment or None,
         )
-        await queue_shift_changes(
-            session,
-            ctx.account.id,
-            result.schedule,
-            [(a.start, a.end, contact.name) for a in result.assigned],
-            key=f"assign:{ctx.now.isoformat()}:{ref}",
-            now=ctx.now,
-        )
-    names = {c.id: c for c in contacts}
-    previous = {ref: names.get(cid) if cid else None for ref, cid in before.items()}
-    return _assigned(ctx, result, previous, command.comment or None)
+    return _assigned(ctx, done.result, done.before, command.comment or None)
 
 
 def _repeat(ctx: Context, tokens: list[str]) -> tuple[int | None, str | None]:
@@ -96,7 +75,7 @@ def _repeat(ctx: Context, tokens: list[str]) -> tuple[int | None, str | None]:
     until: str | None = None
     i = 0
     while i < len(tokens):
-        word, value = keyword(tokens[i]), tokens[i + 1] if i + 1 < len(tokens) else ""
+        word, value = fold(tokens[i], keyword=True), tokens[i + 1] if i + 1 < len(tokens) else ""
         if word in _WEEKS:
             if not value.isascii() or not value.isdigit():
                 raise ParseError(
@@ -114,20 +93,6 @@ def _repeat(ctx: Context, tokens: list[str]) -> tuple[int | None, str | None]:
     if weeks is not None and until is not None:
         raise ParseError(N_("Give either weeks N or until DATE, not both."))
     return weeks, until
-
-
-async def _base_assignees(session: AsyncSession, shift: Shift) -> dict[int, int | None]:
-    """Ref -> base assignee of the shift and of its rank's later shifts a recurring
-    assign may reach: read before the change, so the reply can say who was replaced."""
-    rows = await session.execute(
-        select(Shift.ref, Shift.contact_id).where(
-            Shift.schedule_id == shift.schedule_id,
-            Shift.rank == shift.rank,
-            Shift.start_at >= shift.start_at,
-            Shift.start_at <= shift.start_at + timedelta(weeks=MAX_RECURRING_WEEKS + 1),
-        )
-    )
-    return {ref: contact_id for ref, contact_id in rows}
 
 
 def _assigned(
@@ -206,25 +171,8 @@ async def unassign(command: Command, ctx: Context) -> Reply:
             ref, used = await shift_arg(ctx, session, tokens)
             refs.append(ref)
             tokens = tokens[used:]
-        results = [
-            await unassign_ref(
-                session, ctx.account.id, ref, origin=ctx.origin(command), now=ctx.now
-            )
-            for ref in dict.fromkeys(refs)
-        ]
-        for r in results:
-            who = r.now_on_call.name if r.now_on_call else None
-            await queue_shift_changes(
-                session,
-                ctx.account.id,
-                r.schedule,
-                [(r.start, r.end, who)],
-                key=f"unassign:{ctx.now.isoformat()}:{r.ref}",
-                now=ctx.now,
-            )
-        # Time uncovered in the next 48 h is announced at once, committed with the change.
-        await scan_coverage(
-            session, ctx.now, schedule_ids=list({r.schedule.id for r in results}), within=IMMEDIATE
+        results = await changes.unassign(
+            session, ctx.account.id, refs, origin=ctx.origin(command), now=ctx.now
         )
     lines: list[str] = []
     actions: list[Action] = []
@@ -290,24 +238,9 @@ async def swap(command: Command, ctx: Context) -> Reply:
         second, more = await shift_arg(ctx, session, tokens[used:])
         if tokens[used + more :]:
             raise unexpected(ctx, tokens[used + more :], SWAP_USAGE)
-        result = await swap_shifts(
+        result = await changes.swap(
             session, ctx.account.id, first, second, origin=ctx.origin(command), now=ctx.now
         )
-        await scan_coverage(
-            session, ctx.now, schedule_ids=[s.id for s in result.schedules], within=IMMEDIATE
-        )
-        for slot, sched, who in (
-            (result.first, result.schedules[0], result.first_contact),
-            (result.second, result.schedules[1], result.second_contact),
-        ):
-            await queue_shift_changes(
-                session,
-                ctx.account.id,
-                sched,
-                [(slot.start, slot.end, who.name if who else None)],
-                key=f"swap:{ctx.now.isoformat()}:{slot.ref}",
-                now=ctx.now,
-            )
     pairs = (
         (result.first, result.schedules[0], result.first_contact),
         (result.second, result.schedules[1], result.second_contact),
@@ -333,7 +266,7 @@ async def comment(command: Command, ctx: Context) -> Reply:
     async with ctx.db.write() as session:
         ref, used = await shift_arg(ctx, session, tokens)
         text = " ".join([*tokens[used:], command.comment or ""]).strip()
-        slot = await comment_shift(
+        slot = await changes.comment(
             session, ctx.account.id, ref, text, origin=ctx.origin(command), now=ctx.now
         )
         _, schedule = await shift_by_ref(session, ctx.account.id, ref)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot import tables
+from bot.adapters import Adapter
+from bot.clock import Clock
+from bot.i18n import Catalogs
 from bot.notify.delivery import DeliveryWorker
+from bot.settings import Settings
 from core import retention
 from core.db import Database
 from core.notify import alerts, escalation
-
-if TYPE_CHECKING:
-    from bot.app import Garde
 
 log = logging.getLogger("garde.scheduler")
 LOCK_KEY = 0x6761726465  # "garde"
@@ -68,15 +70,23 @@ class Leadership:
 class Scheduler:
     """The jobs and their timing, chosen on purpose (see each ``add_job``)."""
 
-    def __init__(self, garde: Garde) -> None:
-        self.garde = garde
-        self.leader = Leadership(garde.db)
-        self.worker = DeliveryWorker(garde.db, garde.catalogs, garde.adapters, garde.now)
+    def __init__(
+        self,
+        *,
+        db: Database,
+        catalogs: Catalogs,
+        adapters: Sequence[Adapter],
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        self.db, self.settings, self.clock = db, settings, clock
+        self.leader = Leadership(db)
+        self.worker = DeliveryWorker(db, catalogs, list(adapters), clock)
         self.aps = AsyncIOScheduler(timezone="UTC")
         self._deliver_lock = asyncio.Lock()
 
     def start(self) -> None:
-        s = self.garde.settings
+        s = self.settings
         # Coalesce: after a pause, one run catches up; a missed run is worth doing late.
         common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
         self.aps.add_job(
@@ -84,7 +94,7 @@ class Scheduler:
             "interval",
             minutes=s.alert_scan_minutes,
             id="scan",
-            next_run_time=self.garde.now(),
+            next_run_time=self.clock(),
             **common,
         )
         self.aps.add_job(self.digests, "interval", minutes=1, id="digests", **common)
@@ -94,7 +104,7 @@ class Scheduler:
             "interval",
             seconds=s.escalation_seconds,
             id="escalate",
-            next_run_time=self.garde.now(),
+            next_run_time=self.clock(),
             **common,
         )
         # Delivery polls often: a push waits at most a couple of seconds.
@@ -103,7 +113,7 @@ class Scheduler:
             "interval",
             seconds=s.delivery_seconds,
             id="deliver",
-            next_run_time=self.garde.now(),
+            next_run_time=self.clock(),
             **common,
         )
         self.aps.add_job(
@@ -111,7 +121,7 @@ class Scheduler:
             "interval",
             hours=6,
             id="retention",
-            next_run_time=self.garde.now(),
+            next_run_time=self.clock(),
             **common,
         )
         self.aps.start()
@@ -122,16 +132,16 @@ class Scheduler:
 
     async def scan(self) -> None:
         if await self.leader.hold():
-            async with self.garde.db.write() as session:
-                queued = await alerts.scan_coverage(session, self.garde.now())
+            async with self.db.write() as session:
+                queued = await alerts.scan_coverage(session, self.clock())
             if queued:
                 log.info("coverage scan queued %d push(es)", len(queued))
                 await self.deliver()
 
     async def digests(self) -> None:
         if await self.leader.hold():
-            async with self.garde.db.write() as session:
-                await alerts.scan_digests(session, self.garde.now())
+            async with self.db.write() as session:
+                await alerts.scan_digests(session, self.clock())
 
     async def escalate(self) -> None:
         """Fire the escalation steps that are due, then deliver their pages at once."""
@@ -139,12 +149,12 @@ class Scheduler:
             return
         fired = 0
         while True:
-            now = self.garde.now()
-            async with self.garde.db.read() as session:
+            now = self.clock()
+            async with self.db.read() as session:
                 due = await escalation.next_due(session)
             if due is None or due > now:
                 break
-            async with self.garde.db.write() as session:
+            async with self.db.write() as session:
                 fired += (n := await escalation.run_due(session, now))
             if n < escalation.BATCH:
                 break
@@ -161,9 +171,10 @@ class Scheduler:
     async def purge(self) -> None:
         if not await self.leader.hold():
             return
-        async with self.garde.db.write() as session:
-            purged = await retention.purge(session, self.garde.now())
+        async with self.db.write() as session:
+            purged = await retention.purge(session, self.clock())
+            purged.counts |= await tables.purge(session, self.clock())
         removed = await asyncio.to_thread(
-            retention.remove_recordings, self.garde.settings.recordings_dir, purged.recordings
+            retention.remove_recordings, self.settings.recordings_dir, purged.recordings
         )
         log.info("retention: %s, %d recording file(s)", purged.counts, removed)

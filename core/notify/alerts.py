@@ -58,14 +58,16 @@ async def scan_coverage(
     now: datetime,
     *,
     schedule_ids: list[int] | None = None,
+    account_ids: list[int] | None = None,
     within: timedelta | None = None,
 ) -> list[Queued]:
     """Queue the coverage alerts and all-clears due now; return what was queued.
 
-    ``schedule_ids``/``within`` narrow the scan (a change that uncovers time in the
-    next 48 hours is announced right away by scanning just that schedule and span).
+    ``schedule_ids``/``account_ids``/``within`` narrow the scan (a change that uncovers
+    time in the next 48 hours is announced right away by scanning just that schedule and
+    span; a new subscription scans its own account only).
     """
-    subs = await active_subscriptions(session, "coverage")
+    subs = await active_subscriptions(session, "coverage", account_ids)
     if not subs:
         return []
     by_account: dict[int, list[SubscriptionInfo]] = defaultdict(list)

@@ -22,6 +22,7 @@ from core.errors import N_, NotFound
 from core.localtime import zone
 from core.models import Account, Contact, Override, Schedule, Shift
 from core.oncall.timeline import OverrideSpan, Segment, shift_segments
+from core.text import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +97,74 @@ async def list_schedules(session: AsyncSession, account_id: int) -> list[Schedul
     return [ScheduleInfo.of(s) for s in rows]
 
 
+def typed(name: str) -> str:
+    """A schedule's name as a person types it: quoted when it has a blank."""
+    return f'"{name}"' if " " in name else name
+
+
+def schedule_names(schedules: Sequence[ScheduleInfo]) -> str:
+    return ", ".join(typed(s.name) for s in schedules)
+
+
+def match_schedule(schedules: Sequence[ScheduleInfo], token: str) -> ScheduleInfo | None:
+    """The schedule ``token`` names, None if none does: its full name, else the start of
+    its name, else the start of one of its words (``soirs`` for « 02 Soirs »); case and
+    accents ignored (:func:`core.text.fold`). A token that names several schedules at
+    the first tier that finds any is refused with their names. Every command reads a
+    schedule's name with this function."""
+    wanted = fold(token)
+    if not wanted:
+        return None
+    tiers = (
+        lambda name: name == wanted,
+        lambda name: name.startswith(wanted),
+        lambda name: any(word.startswith(wanted) for word in name.split()),
+    )
+    for matches in tiers:
+        found = [s for s in schedules if matches(fold(s.name))]
+        if len(found) > 1:
+            raise NotFound(
+                N_("“{name}” matches several schedules: {names}."),
+                name=token,
+                names=schedule_names(found),
+            )
+        if found:
+            return found[0]
+    return None
+
+
 async def find_schedule(session: AsyncSession, account_id: int, name: str) -> ScheduleInfo:
-    """A schedule by its name: exact (case-insensitive) first, then a unique prefix."""
+    """The account's schedule ``name`` names (:func:`match_schedule`), or NotFound."""
     schedules = await list_schedules(session, account_id)
-    wanted = name.casefold().strip()
-    exact = [s for s in schedules if s.name.casefold() == wanted]
-    found = exact or [s for s in schedules if s.name.casefold().startswith(wanted)]
-    if len(found) == 1:
-        return found[0]
-    names = ", ".join(f"“{s.name}”" for s in (found or schedules))
-    if found:
-        raise NotFound(N_("“{name}” matches several schedules: {names}."), name=name, names=names)
-    raise NotFound(N_("There is no schedule “{name}”. Schedules: {names}."), name=name, names=names)
+    found = match_schedule(schedules, name)
+    if found is None:
+        raise NotFound(
+            N_("There is no schedule “{name}”. Schedules: {names}."),
+            name=name,
+            names=schedule_names(schedules),
+        )
+    return found
+
+
+async def schedules_with_shifts(
+    session: AsyncSession, account_id: int, start: datetime, end: datetime
+) -> list[int]:
+    """Ids of the account's schedules that have a shift over ``start``..``end``."""
+    rows = await session.scalars(
+        select(Schedule.id)
+        .join(Shift, Shift.schedule_id == Schedule.id)
+        .where(Schedule.account_id == account_id, Shift.end_at > start, Shift.start_at < end)
+        .distinct()
+    )
+    return list(rows)
+
+
+async def refs_starting(session: AsyncSession, schedule_id: int, at: datetime) -> list[int]:
+    """Refs of the schedule's shifts that start at ``at``."""
+    rows = await session.scalars(
+        select(Shift.ref).where(Shift.schedule_id == schedule_id, Shift.start_at == at)
+    )
+    return list(rows)
 
 
 async def account_contacts(session: AsyncSession, account_id: int) -> list[ContactInfo]:

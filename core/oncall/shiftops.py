@@ -8,7 +8,7 @@ they belong to the answering service (« Ce que vous ne devez pas faire »).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,6 +85,20 @@ def _set_assignee(
             shift_id=shift.id, contact_id=contact_id, at=now, user_id=origin.user_id, source="chat"
         )
     )
+
+
+async def base_assignees(session: AsyncSession, shift: Shift) -> dict[int, int | None]:
+    """Ref -> base assignee (contact id) of ``shift`` and of its rank's later shifts a
+    recurring assign may reach: read before a change, to say who was replaced."""
+    rows = await session.execute(
+        select(Shift.ref, Shift.contact_id).where(
+            Shift.schedule_id == shift.schedule_id,
+            Shift.rank == shift.rank,
+            Shift.start_at >= shift.start_at,
+            Shift.start_at <= shift.start_at + timedelta(weeks=MAX_RECURRING_WEEKS + 1),
+        )
+    )
+    return {ref: contact_id for ref, contact_id in rows}
 
 
 async def _contact_or_none(session: AsyncSession, account_id: int, cid: int | None):

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.handlers.escalation import render_trail
-from bot.notify.scheduler import Scheduler
 from core.ingest.importer import import_document
 from core.models import AuditEntry, Escalation, Message
 from core.notify.escalation import trail
@@ -94,23 +93,21 @@ async def load(world: TelegramWorld, doc: dict, now: datetime) -> None:
 
 
 @pytest.fixture
-async def world(db, db_url, tmp_path):
-    async with TelegramWorld.open(db_url, tmp_path, now=NIGHT) as opened:
-        yield opened
+def clock():
+    """Garde's clock, moved by the test; the scheduler reads it."""
+    return [NIGHT]
 
 
 @pytest.fixture
-def clock(world):
-    """Garde's clock, moved by the test; the scheduler reads it."""
-    now = [NIGHT]
-    world.garde.now = lambda: now[0]  # type: ignore[method-assign]
-    return now
+async def world(db, db_url, tmp_path, clock):
+    async with TelegramWorld.open(db_url, tmp_path, now=NIGHT, clock=lambda: clock[0]) as opened:
+        yield opened
 
 
 @pytest.fixture
 async def jobs(world, clock):
     """The scheduler's jobs, run by hand; its leadership (a PostgreSQL lock) given back."""
-    scheduler = Scheduler(world.garde)
+    scheduler = world.garde.scheduler()
     yield scheduler
     await scheduler.leader.release()
 

@@ -40,8 +40,7 @@ async def api(db, db_url, tmp_path):
         ingest_max_mb=1,
         _env_file=None,
     )
-    garde = Garde.create(settings)
-    garde.now = lambda: NOW  # type: ignore[method-assign]
+    garde = Garde.create(settings, clock=lambda: NOW)
     await load_demo(garde, tmp_path)
     client = TestClient(TestServer(garde.web_app()))
     await client.start_server()

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.slack.tables import SlackInstallation, SlackOAuthState
 from bot.contract import PermanentFailure, Reply
-from core.models import SlackInstallation, SlackOAuthState
 from testing.fake_slack import BOT_TOKEN, CLIENT_ID, slack_env
 
 NEW_TEAM = "T0NEW"

@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import CallbackToken, Override
+from bot.adapters.telegram.tables import CallbackToken
+from core.models import Override
 from testing.telegram_world import STRANGER, TelegramWorld, buttons, message, press
 from tests.conftest import NOW
 

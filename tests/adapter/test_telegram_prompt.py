@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import Override, Prompt
+from bot.pending import PendingForm as Prompt
+from core.models import Override
 from testing.telegram_world import (
     GROUP,
     STRANGER,

@@ -94,7 +94,7 @@ CASES = [
     ("/swap #3 #3", "Name two different shifts to swap."),
     ("/swap #3 #999", "There is no shift #999."),
     ("/swap #3 #10", "Shifts #3 and #10 have the same assignee: swapping changes nothing."),
-    ("/swap #3 #6 #8", "I did not understand “#8”. Usage: /swap SHIFT SHIFT"),
+    ("/swap #3 #6 #8", "I did not understand “#8”. Usage: /swap SHIFT [SCHEDULE] SHIFT [SCHEDULE]"),
     ("/swap #1 #3", "Shift #1 is over"),
     # /comment
     ("/comment", "Shift missing."),
@@ -172,4 +172,6 @@ async def test_bad_input_in_french_fr(say, garde):
     reply = await refused(say, garde, text, lang="fr")
     assert reply == "Donnez semaines N ou jusqu'au DATE, pas les deux."
     usage = await refused(say, garde, "/echanger #3 #6 #8", lang="fr")
-    assert usage == "Je n'ai pas compris « #8 ». Utilisation : /echanger QUART QUART"
+    assert usage == (
+        "Je n'ai pas compris « #8 ». Utilisation : /echanger QUART [HORAIRE] QUART [HORAIRE]"
+    )

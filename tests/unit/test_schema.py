@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
+import bot.tables  # noqa: F401  (the adapters' tables are part of the schema)
 from core import schema
 from core.models import Account, Base
 from core.oncall.schedules import allocate_refs

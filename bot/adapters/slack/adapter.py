@@ -15,7 +15,7 @@ Configuration: ``SLACK_SIGNING_SECRET`` and either ``SLACK_BOT_TOKEN`` (one work
 or ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET`` (any number of workspaces: "Add to
 Slack" at ``/slack/install``, the OAuth redirect at ``/slack/oauth_redirect``,
 installations in Garde's database). Every Web API client, the OAuth flow's included,
-uses ``SLACK_API_URL``. Without these settings ``from_garde`` returns None: Slack is off.
+uses ``SLACK_API_URL``. Without these settings ``from_settings`` returns None: Slack is off.
 """
 
 from __future__ import annotations
@@ -143,9 +143,15 @@ class SlackAdapter:
         self.work = AckFirst()
         self._replays = ReplayGuard()
         self.bolt = self._bolt_app(catalogs)
-        Listeners(self, dispatcher, catalogs, clock, scoped=self._store is not None).register(
-            self.bolt
-        )
+        Listeners(
+            directory=self.directory,
+            dispatcher=dispatcher,
+            catalogs=catalogs,
+            clock=clock,
+            http=lambda: self.session,
+            spawn=self.spawn,
+            scoped=self._store is not None,
+        ).register(self.bolt)
         if self._store is not None:  # an uninstalled workspace's token is forgotten
             self.bolt.enable_token_revocation_listeners()
         else:
@@ -153,19 +159,20 @@ class SlackAdapter:
             self.bolt.event("tokens_revoked")(_acknowledge)
 
     @classmethod
-    def from_garde(cls, garde: Any) -> SlackAdapter | None:
+    def from_settings(
+        cls,
+        s: Settings,
+        *,
+        dispatcher: Dispatcher,
+        catalogs: Catalogs,
+        db: Database,
+        clock: Callable[[], datetime],
+    ) -> SlackAdapter | None:
         """The adapter, or None when the Slack settings are absent (Slack is off)."""
-        s: Settings = garde.settings
         multi = bool(s.slack_client_id and s.slack_client_secret)
         if s.slack_signing_secret is None or (s.slack_bot_token is None and not multi):
             return None
-        return cls(
-            settings=s,
-            dispatcher=garde.dispatcher,
-            catalogs=garde.catalogs,
-            db=garde.db,
-            clock=lambda: garde.now(),
-        )
+        return cls(settings=s, dispatcher=dispatcher, catalogs=catalogs, db=db, clock=clock)
 
     # ----------------------------------------------------------------- composition
 

@@ -23,9 +23,10 @@ import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiohttp import ClientSession
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -37,7 +38,7 @@ from bot.adapters.slack.modal import (
     override_command,
     override_modal,
 )
-from bot.adapters.slack.people import actor_of, channel_of, conversation_of
+from bot.adapters.slack.people import Directory, actor_of, channel_of, conversation_of
 from bot.adapters.slack.people import conversation as conversation_at
 from bot.adapters.slack.render import ACTION_PREFIX, clip, home_view, text_message, unescape
 from bot.adapters.slack.send import Target, deliver, send
@@ -45,9 +46,6 @@ from bot.contract import Actor, Conversation, Reply, Visibility
 from bot.dispatch import Dispatcher
 from bot.i18n import Catalogs, negotiate
 from core.errors import N_
-
-if TYPE_CHECKING:
-    from bot.adapters.slack.adapter import SlackAdapter
 
 log = logging.getLogger("garde.slack")
 
@@ -75,25 +73,31 @@ def is_refusal(replies: list[Reply]) -> bool:
     return all(r.visibility is Visibility.EPHEMERAL and not r.actions for r in replies)
 
 
+Spawn = Callable[..., None]  # runs a coroutine after the ack: spawn(work, urgent=False)
+
+
 class Listeners:
-    """Bolt listeners bound to the adapter's services."""
+    """Bolt listeners bound to the services the adapter hands in (never the adapter)."""
 
     def __init__(
         self,
-        adapter: SlackAdapter,
+        *,
+        directory: Directory,
         dispatcher: Dispatcher,
         catalogs: Catalogs,
         clock: Callable[[], datetime],
-        *,
+        http: Callable[[], ClientSession | None],
+        spawn: Spawn,
         scoped: bool = False,
     ) -> None:
         self._scoped = scoped  # several workspaces: conversation ids carry the team
-        self._adapter, self._dispatcher, self._catalogs, self._clock = (
-            adapter,
+        self._directory, self._dispatcher, self._catalogs, self._clock = (
+            directory,
             dispatcher,
             catalogs,
             clock,
         )
+        self._http, self._spawn_work = http, spawn
         self._default = dispatcher.settings.default_locale
 
     def register(self, app: AsyncApp) -> None:
@@ -198,8 +202,8 @@ class Listeners:
         actor: Actor,
         share: bool = False,
     ) -> None:
-        mentions = await self._adapter.directory.mentions(actor)
-        session = self._adapter.session
+        mentions = await self._directory.mentions(actor)
+        session = self._http()
         await deliver(client, session, target, replies, share=share, mentions=mentions)
 
     async def _open_form(
@@ -211,7 +215,7 @@ class Listeners:
         target: Target,
     ) -> None:
         """The override form, when there is something to choose; else what /override says."""
-        directory = self._adapter.directory
+        directory = self._directory
         actor = await self._located(client, actor, FORM_LOCALE_WAIT)  # trigger_id lives 3 s
         person = await directory.person(actor)
         contacts, schedules = [], []
@@ -228,11 +232,11 @@ class Listeners:
     async def _form_replies(
         self, actor: Actor, conversation: Conversation, view: dict
     ) -> list[Reply]:
-        person = await self._adapter.directory.person(actor)
+        person = await self._directory.person(actor)
         if person is None or person.account is None:
             text = "/override"  # the dispatcher says why (not linked, no account)
         else:
-            _, schedules = await self._adapter.directory.choices(person.account)
+            _, schedules = await self._directory.choices(person.account)
             t = self._catalogs.translator(person.lang)
             text = override_command(t, view.get("state", {}).get("values", {}), schedules)
         return await self._dispatcher.run(text, actor, conversation, self._clock())
@@ -247,7 +251,7 @@ class Listeners:
     async def _home(self, client: AsyncWebClient, actor: Actor) -> None:
         """Who is on call now and the coverage of the next days, for this user."""
         actor = await self._located(client, actor)
-        person = await self._adapter.directory.person(actor)
+        person = await self._directory.person(actor)
         now = self._clock()
         where = conversation_at("", actor.team_id, actor.user_id, scoped=self._scoped)
         replies = await self._dispatcher.run("/oncall who", actor, where, now)
@@ -262,7 +266,7 @@ class Listeners:
                 replies += await self._dispatcher.run(text, actor, where, now)
             label = self._catalogs.translator(person.lang)(N_("Override"))
             extra = [_open_button(label)]
-        mentions = await self._adapter.directory.mentions(actor)
+        mentions = await self._directory.mentions(actor)
         view = home_view(replies, mentions, extra)
         await client.views_publish(user_id=actor.user_id, view=view)
 
@@ -272,10 +276,10 @@ class Listeners:
         return conversation_of(body, scoped=self._scoped)
 
     def _known(self, actor: Actor) -> Actor:
-        return replace(actor, locale_hint=self._adapter.directory.known_locale(actor))
+        return replace(actor, locale_hint=self._directory.known_locale(actor))
 
     async def _located(self, client: AsyncWebClient, actor: Actor, wait: float = 2.0) -> Actor:
-        locale = await self._adapter.directory.locale(client, actor, wait)
+        locale = await self._directory.locale(client, actor, wait)
         return replace(actor, locale_hint=locale)
 
     def _spawn(
@@ -287,7 +291,7 @@ class Listeners:
         *,
         urgent: bool = False,
     ) -> None:
-        self._adapter.spawn(self._guarded(work, client, target, actor), urgent=urgent)
+        self._spawn_work(self._guarded(work, client, target, actor), urgent=urgent)
 
     async def _guarded(self, work, client, target: Target | None, actor: Actor) -> None:
         """Run the work after the ack; a failure is logged and the user gets an apology."""
@@ -301,7 +305,7 @@ class Listeners:
                     view = {"type": "home", "blocks": message.blocks}
                     await client.views_publish(user_id=actor.user_id, view=view)
                 else:
-                    await send(client, self._adapter.session, target, "ephemeral", message)
+                    await send(client, self._http(), target, "ephemeral", message)
             except Exception as error:
                 log.warning("slack: no apology sent (reference %s): %s", ref, type(error).__name__)
 
@@ -311,7 +315,7 @@ class Listeners:
         return ref
 
     def _sorry(self, actor: Actor, ref: str) -> str:
-        hint = actor.locale_hint or self._adapter.directory.known_locale(actor)
+        hint = actor.locale_hint or self._directory.known_locale(actor)
         t = self._catalogs.translator(negotiate(hint, default=self._default))
         return t(SORRY, ref=ref)
 

@@ -26,8 +26,8 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.adapters.slack.tables import SlackInstallation, SlackOAuthState
 from core.db import Database
-from core.models import SlackInstallation, SlackOAuthState
 
 log = logging.getLogger("garde.slack")
 

@@ -61,7 +61,12 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.telegram.chat import TelegramChat
+from bot.clock import Clock
 from bot.contract import PermanentFailure, RateLimited, Reply, TemporaryFailure
+from bot.dispatch import Dispatcher
+from bot.i18n import Catalogs
+from bot.settings import Settings
+from core.db import Database
 
 log = logging.getLogger("garde.telegram")
 
@@ -117,20 +122,24 @@ class TelegramAdapter:
 
     def __init__(
         self,
-        garde: Any,
         token: str,
         *,
+        dispatcher: Dispatcher,
+        catalogs: Catalogs,
+        db: Database,
+        clock: Clock,
+        default_locale: str = "fr",
         api_url: str = "https://api.telegram.org",
         public_url: str | None = None,
         webhook_secret: str | None = None,
     ) -> None:
         _keep_token_out_of_logs()
-        self.garde = garde
+        self._catalogs, self._registry = catalogs, dispatcher.registry
         self.webhook_url = f"{public_url.rstrip('/')}{WEBHOOK_PATH}" if public_url else None
         if webhook_secret and not SECRET_FORM.fullmatch(webhook_secret):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET: 1 to 256 of A-Z, a-z, 0-9, _ and -")
         self._secret = webhook_secret or _derived_secret(token)
-        self.chat = TelegramChat(garde)
+        self.chat = TelegramChat(dispatcher, catalogs, db, clock, default_locale)
         root = api_url.rstrip("/")
         builder = (
             Application.builder()
@@ -150,9 +159,16 @@ class TelegramAdapter:
         self.application.add_error_handler(self._on_error)
 
     @classmethod
-    def from_garde(cls, garde: Any) -> TelegramAdapter | None:
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        dispatcher: Dispatcher,
+        catalogs: Catalogs,
+        db: Database,
+        clock: Clock,
+    ) -> TelegramAdapter | None:
         """The adapter when ``TELEGRAM_BOT_TOKEN`` is set; None (Telegram off) otherwise."""
-        settings = garde.settings
         token = (
             settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
         )
@@ -160,8 +176,12 @@ class TelegramAdapter:
             return None
         secret = settings.telegram_webhook_secret
         return cls(
-            garde,
             token,
+            dispatcher=dispatcher,
+            catalogs=catalogs,
+            db=db,
+            clock=clock,
+            default_locale=settings.default_locale,
             api_url=settings.telegram_api_url,
             public_url=settings.public_url,
             webhook_secret=secret.get_secret_value() if secret else None,
@@ -220,7 +240,7 @@ class TelegramAdapter:
         Every command name (aliases too) is accepted when typed; the menu lists only the
         names Telegram allows there (``désassigner`` is typed, ``desassigner`` listed).
         """
-        catalogs, specs = self.garde.catalogs, self.garde.registry.specs()
+        catalogs, specs = self._catalogs, self._registry.specs()
         menus: dict[str, list[BotCommand]] = {"en": [], "fr": []}
         for spec in specs:
             french = [a for a in spec.aliases if COMMAND_NAME.fullmatch(a)] or [spec.name]

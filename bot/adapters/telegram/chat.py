@@ -46,9 +46,11 @@ from telegram.error import BadRequest, Forbidden
 from bot.adapters.telegram import render
 from bot.adapters.telegram.prompt import Ask, Done, OverridePrompt
 from bot.adapters.telegram.store import drop_prompt, load_prompt, load_token, save_tokens
+from bot.clock import Clock
 from bot.contract import Action, Actor, Attachment, Conversation, Reply, Visibility
-from bot.dispatch import Who
-from bot.i18n import Translator
+from bot.dispatch import Dispatcher, Who
+from bot.i18n import Catalogs, Translator
+from core.db import Database
 from core.errors import N_
 
 log = logging.getLogger("garde.telegram")
@@ -64,9 +66,17 @@ Answer = Callable[..., Awaitable[None]]  # answers the callback query, once
 class TelegramChat:
     """Handles updates for one bot; the adapter wires it into the PTB Application."""
 
-    def __init__(self, garde: Any) -> None:
-        self.garde = garde
-        self.prompt = OverridePrompt(garde.db, garde.registry)
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        catalogs: Catalogs,
+        db: Database,
+        clock: Clock,
+        default_locale: str,
+    ) -> None:
+        self._dispatcher, self._catalogs, self._db, self._clock = dispatcher, catalogs, db, clock
+        self._default = default_locale
+        self.prompt = OverridePrompt(db, dispatcher.registry)
         self.username = ""  # the bot's @username, known once the bot is initialized
         self.file_limit = FILE_LIMIT
         self.rows_per_page = render.ROWS_PER_PAGE
@@ -90,23 +100,23 @@ class TelegramChat:
             handle=user.username,
         )
         conv = Conversation("telegram", str(chat.id), kind=kind)
-        now, text, bot = self.garde.now(), message.text.strip(), context.bot
+        now, text, bot = self._clock(), message.text.strip(), context.bot
         quote = message.message_id if kind == "group" else None
         if text.startswith("/"):
             if not self._for_us(text, kind):
                 return
-            if await load_prompt(self.garde.db, actor, conv, now) is not None:
-                await drop_prompt(self.garde.db, actor, conv)  # a new command replaces it
+            if await load_prompt(self._db, actor, conv, now) is not None:
+                await drop_prompt(self._db, actor, conv)  # a new command replaces it
             if self.prompt.wants(text, now):
                 asker = await self._who(actor)
                 ask = await self.prompt.begin(asker, actor, conv, text, now)
                 if ask is not None:
                     await self._ask(bot, chat.id, ask, asker.t, now, quote=quote)
                     return
-            replies = await self.garde.dispatcher.run(text, actor, conv, now)
+            replies = await self._dispatcher.run(text, actor, conv, now)
             await self.send(bot, chat.id, replies, actor=actor, quote=quote)
             return
-        if await load_prompt(self.garde.db, actor, conv, now) is not None:
+        if await load_prompt(self._db, actor, conv, now) is not None:
             asker = await self._who(actor)
             outcome = await self.prompt.answer(asker, actor, conv, text, now)
             if isinstance(outcome, Ask):
@@ -154,8 +164,8 @@ class TelegramChat:
             handle=user.username,
         )
         conv = Conversation("telegram", str(chat.id), kind=_KINDS[chat.type])
-        now, data = self.garde.now(), query.data or ""
-        payload = await load_token(self.garde.db, data[2:], now) if data.startswith("t:") else data
+        now, data = self._clock(), query.data or ""
+        payload = await load_token(self._db, data[2:], now) if data.startswith("t:") else data
         payload = payload or ""
         if payload.startswith("/"):
             await answer()
@@ -188,16 +198,15 @@ class TelegramChat:
         name, _, addressee = first.partition("@")
         if addressee:
             return addressee.casefold() == self.username.casefold()
-        return kind == "direct" or self.garde.registry.find(name) is not None
+        return kind == "direct" or self._dispatcher.registry.find(name) is not None
 
     async def _who(self, actor: Actor) -> Who:
-        g = self.garde
-        return await g.dispatcher.who(actor)
+        return await self._dispatcher.who(actor)
 
     async def _run(
         self, bot: Bot, chat_id: int, text: str, actor: Actor, conv: Conversation, now: datetime
     ) -> None:
-        replies = await self.garde.dispatcher.run(text, actor, conv, now)
+        replies = await self._dispatcher.run(text, actor, conv, now)
         await self.send(bot, chat_id, replies, actor=actor)
 
     # ------------------------------------------------------------------ questions, pages
@@ -223,7 +232,7 @@ class TelegramChat:
     ) -> bool:
         """Show page N of a stored long reply in place; False when it has expired."""
         _, token, number = [*payload.split(":"), "", ""][:3]
-        stored = await load_token(self.garde.db, token, now) if number.isdigit() else None
+        stored = await load_token(self._db, token, now) if number.isdigit() else None
         if stored is None or not stored.startswith(_PAGES):
             return False
         doc = json.loads(stored[len(_PAGES) :])
@@ -270,14 +279,14 @@ class TelegramChat:
         quote: int | None,
         paged: bool,
     ) -> None:
-        now = self.garde.now()
+        now = self._clock()
         datas = await self._callback_data([a.command for a in reply.actions], now)
         rows = render.keyboard(reply.actions, datas)
         texts = render.pages(reply, self.rows_per_page) if paged else render.to_html(reply)
         if len(texts) > 1 and paged:
             buttons = [[a.label, d] for a, d in zip(reply.actions, datas, strict=True)]
             doc = _PAGES + json.dumps({"pages": texts, "buttons": buttons}, ensure_ascii=False)
-            [token] = await save_tokens(self.garde.db, [doc], now)
+            [token] = await save_tokens(self._db, [doc], now)
             nav = render.pager([f"p:{token}:{i}" for i in range(len(texts))], 0)
             await self._message(bot, chat_id, texts[0], InlineKeyboardMarkup([nav, *rows]), quote)
         else:
@@ -298,7 +307,7 @@ class TelegramChat:
             p if p.startswith(("/", "a:")) and render.fits_callback(p) else None for p in payloads
         ]
         long = [p for p, d in zip(payloads, direct, strict=True) if d is None]
-        tokens = iter(await save_tokens(self.garde.db, long, now)) if long else iter(())
+        tokens = iter(await save_tokens(self._db, long, now)) if long else iter(())
         return [d if d is not None else f"t:{next(tokens)}" for d in direct]
 
     async def _files(
@@ -348,7 +357,7 @@ class TelegramChat:
     async def _translator(self, actor: Actor | None) -> Translator:
         if actor is not None:
             return (await self._who(actor)).t
-        return self.garde.catalogs.translator(self.garde.settings.default_locale)
+        return self._catalogs.translator(self._default)
 
     async def _message(
         self,

@@ -22,9 +22,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from bot.adapters.telegram.tables import CallbackToken
 from bot.contract import Actor, Conversation
+from bot.pending import PendingForm as Prompt
 from core.db import Database
-from core.models import CallbackToken, Prompt
 
 TOKEN_LIFETIME = timedelta(days=7)
 PROMPT_LIFETIME = timedelta(minutes=10)
