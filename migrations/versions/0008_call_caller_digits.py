@@ -32,15 +32,22 @@ def upgrade() -> None:
         "calls", sa.column("id", sa.Integer), sa.column("caller_id"), sa.column("caller_digits")
     )
     conn = op.get_bind()
-    rows = conn.execute(sa.select(calls.c.id, calls.c.caller_id).where(calls.c.caller_id.is_not(None)))
+    rows = conn.execute(
+        sa.select(calls.c.id, calls.c.caller_id).where(calls.c.caller_id.is_not(None))
+    )
     updates = [{"i": i, "d": _digits(c)} for i, c in rows]
     if updates:
         conn.execute(
-            calls.update().where(calls.c.id == sa.bindparam("i")).values(caller_digits=sa.bindparam("d")),
+            calls.update()
+            .where(calls.c.id == sa.bindparam("i"))
+            .values(caller_digits=sa.bindparam("d")),
             updates,
         )
     op.create_index(
-        "ix_calls_account_caller", "calls", ["account_id", "caller_digits", "start_at"], unique=False
+        "ix_calls_account_caller",
+        "calls",
+        ["account_id", "caller_digits", "start_at"],
+        unique=False,
     )
 
 
