@@ -19,6 +19,7 @@ from bot.handlers import all_commands
 from bot.i18n import Catalogs
 from bot.registry import Registry
 from bot.settings import Settings
+from bot.web.recordings import RecordingLinks
 from core import schema
 from core.db import Database
 
@@ -72,6 +73,7 @@ class Garde:
         """The HTTP side: health, and the routes of every platform that is on."""
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
+        RecordingLinks(self.settings, self.now).mount(app)
         for adapter in self.adapters:
             adapter.mount(app)
         app.on_startup.append(self._start_adapters)

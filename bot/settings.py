@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     console_user: str = "demo"  # who the terminal chat of `garde serve` acts as
     ingest_token: SecretStr | None = None
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>
+
+    # Recordings: signed links to PUBLIC_URL/recordings/<token>, valid this many hours.
+    link_secret: SecretStr | None = None  # signs the links; the same on every replica
+    recording_link_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     # Slack: off unless a signing secret and a token (or OAuth client) are set.
     slack_signing_secret: SecretStr | None = None

@@ -7,12 +7,13 @@ from bot.registry import CommandSpec
 
 def all_commands() -> list[CommandSpec]:
     """Every command of every family, in the order help lists them."""
-    from bot.handlers import account, alerts, help, identity, oncall, override, shifts
+    from bot.handlers import account, alerts, calls, help, identity, oncall, override, shifts
 
     return [
         *oncall.COMMANDS,
         *override.COMMANDS,
         *shifts.COMMANDS,
+        *calls.COMMANDS,
         *alerts.COMMANDS,
         *account.COMMANDS,
         *identity.COMMANDS,
