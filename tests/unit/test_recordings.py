@@ -58,7 +58,7 @@ async def test_hostile_identifiers_never_write_outside_the_store(db, tmp_path):
             pass  # refusing the identifier is fine too: what matters is where files go
     new = files_under(tmp_path) - before
     assert all(p.is_relative_to(store_dir) for p in new), new
-    assert not Path("/tmp/x/c2.wav").exists() and not Path("/tmp/y.wav").exists()
+    assert not any(map(os.path.exists, ("/tmp/x/c2.wav", "/tmp/y.wav")))
     for p in new:  # the store chose every name: a content hash, nothing of the input
         assert "x" not in p.relative_to(store_dir).parts[:-1] and ".." not in str(p)
 
@@ -127,9 +127,7 @@ def test_an_8_bit_wav_is_refused_not_garbled(tmp_path):
         playable(store, store.put(tmp_path / "u8.wav"))
 
 
-async def test_purge_removes_old_recordings_and_their_transcodes_but_not_shared_ones(
-    db, tmp_path
-):
+async def test_purge_removes_old_recordings_and_their_transcodes_but_not_shared_ones(db, tmp_path):
     work, store_dir = tmp_path / "work", tmp_path / "store"
     write_tones(work / "old.wav", [(440, 0.5)])
     write_tones(work / "shared.wav", [(550, 0.5)])
