@@ -73,7 +73,7 @@ class Garde:
         """The HTTP side: health, and the routes of every platform that is on."""
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
-        RecordingLinks(self.settings, self.now).mount(app)
+        RecordingLinks(self.settings, lambda: self.now()).mount(app)
         for adapter in self.adapters:
             adapter.mount(app)
         app.on_startup.append(self._start_adapters)
