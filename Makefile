@@ -35,6 +35,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.delivery
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.slack
+	$(BIN)/python -m bench.calls
+	$(BIN)/python -m bench.recordings
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings
