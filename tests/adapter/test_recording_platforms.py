@@ -65,8 +65,23 @@ async def test_slack_uploads_the_recording_as_an_mp3_file(db, db_url, tmp_path):
         [asked] = env.fake.calls_to("files.getUploadURLExternal")
         assert asked["filename"] == f"call-{call.ext_id}.mp3"
         assert done["files"].count(f"Call {call.ext_id}") == 1  # the file's title
-        cached = RecordingStore(env.garde.settings.recordings_dir).cache_path(
-            call.recording, "mp3"
-        )
+        cached = RecordingStore(env.garde.settings.recordings_dir).cache_path(call.recording, "mp3")
         [upload] = env.fake.uploads.values()
         assert upload == cached.read_bytes()
+
+
+async def test_slack_says_the_link_when_the_file_is_over_its_limit(
+    db, db_url, tmp_path, monkeypatch
+):
+    from bot.adapters.slack import send
+
+    monkeypatch.setattr(send, "FILE_LIMIT", 1000)  # a 1 GB file is no test fixture
+    async with slack_env(db_url, tmp_path) as env:
+        env.garde.settings.public_url = "https://garde.example.com"
+        env.garde.settings.link_secret = SecretStr("a-long-random-secret")
+        call = await recorded(env.garde)
+        assert (await env.command("/recording", call.ext_id)).status == 200
+        [posted] = await env.fake.wait_for("chat.postMessage")
+        assert posted["text"].startswith("This recording is too large to send here.\n")
+        assert "https://garde.example.com/recordings/" in posted["text"]
+        assert env.fake.uploads == {}
