@@ -25,6 +25,8 @@ SAMPLES = {
     "unassign": ("/unassign {a}", '/unassign "01 Urgences"'),
     "swap": ("/swap {a} {b}", "/swap {a} #9999"),
     "comment": ("/comment {a} relève confirmée", "/comment #9999 relève confirmée"),
+    "calls": ("/calls month", "/calls week caller 450-555-0100"),
+    "recording": ("/recording 15325576", "/recording 99999999 link"),
     "alerts": ("/alerts on coverage at 07:00", "/alerts off"),
     "account": ("/account 4000", "/account 4100"),
     "help": ("/help", "/help override"),
