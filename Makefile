@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.messages
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.calls
+	$(BIN)/python -m bench.recordings
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings

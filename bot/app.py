@@ -25,6 +25,7 @@ from bot.registry import Registry
 from bot.settings import Settings
 from bot.web import health
 from bot.web.ingest import IngestApi
+from bot.web.recordings import RecordingLinks
 from core import schema
 from core.db import Database
 
@@ -83,6 +84,7 @@ class Garde:
         token = self.settings.ingest_token
         if token is not None and token.get_secret_value():  # an empty token is no token
             self._ingest().mount(app)
+        RecordingLinks(self.settings, self.clock).mount(app)
         for adapter in self.adapters:
             adapter.mount(app)
         app.on_startup.append(self._start_adapters)

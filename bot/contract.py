@@ -79,6 +79,7 @@ class Attachment:
     title: str | None = None  # audio title, or the file's title in Slack
     caption: str | None = None  # a line shown with the file
     duration_s: int | None = None  # audio length, for the players that show it
+    fallback: str | None = None  # said instead when the platform cannot take the file (size)
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     ingest_token: SecretStr | None = None  # the ingest API is off (404) without it
     ingest_max_mb: int = 100  # largest ingest request body, in MB (413 above)
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>
+
+    # Recordings: signed links to PUBLIC_URL/recordings/<token>, valid this many hours.
+    link_secret: SecretStr | None = None  # signs the links; the same on every replica
+    recording_link_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     # Slack: off unless a signing secret and a token (or OAuth client) are set.
     slack_signing_secret: SecretStr | None = None

@@ -179,6 +179,8 @@ class Call(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "ext_id"),
         Index("ix_calls_account_start", "account_id", "start_at"),
+        # A caller search: the account's calls from one number, newest first.
+        Index("ix_calls_account_caller", "account_id", "caller_digits", "start_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -187,6 +189,7 @@ class Call(Base):
     duration_s: Mapped[int] = mapped_column(Integer, default=0)
     direction: Mapped[str] = mapped_column(String(3), default="in")
     caller_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    caller_digits: Mapped[str | None] = mapped_column(String(32))  # what a search compares
     agent: Mapped[str | None] = mapped_column(String(100))
     ivr_only: Mapped[bool] = mapped_column(Boolean, default=False)
     assigned: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -199,7 +202,7 @@ class Call(Base):
     transferred: Mapped[bool] = mapped_column(Boolean, default=False)
     transfer_s: Mapped[int] = mapped_column(Integer, default=0)
     busy: Mapped[bool] = mapped_column(Boolean, default=False)
-    recording: Mapped[str | None] = mapped_column(String(300))
+    recording: Mapped[str | None] = mapped_column(String(300))  # a name in the recordings store
     billed: Mapped[bool] = mapped_column(Boolean, default=False)
     billable_units: Mapped[int] = mapped_column(Integer, default=0)
     charge: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Call, LinkCode, Message, OutboxItem
+from core.records.recordings import RecordingStore
 
 KEEP = timedelta(days=60)
 KEEP_SENT = timedelta(days=7)
@@ -20,19 +21,18 @@ KEEP_SENT = timedelta(days=7)
 @dataclass
 class Purged:
     counts: dict[str, int] = field(default_factory=dict)
-    recordings: list[str] = field(default_factory=list)  # store paths to remove after commit
+    recordings: list[str] = field(default_factory=list)  # store names to remove after commit
 
 
 async def purge(session: AsyncSession, now: datetime) -> Purged:
     """Delete what is past its keeping time; the caller removes ``recordings`` files."""
     out = Purged()
     old = now - KEEP
-    out.recordings = [
-        p
-        for p in await session.scalars(
+    gone = set(
+        await session.scalars(
             select(Call.recording).where(Call.start_at < old, Call.recording.is_not(None))
         )
-    ]
+    )
     steps = {
         "messages": delete(Message).where(Message.taken_at < old),
         "calls": delete(Call).where(Call.start_at < old),
@@ -43,15 +43,16 @@ async def purge(session: AsyncSession, now: datetime) -> Purged:
     }
     for name, stmt in steps.items():
         out.counts[name] = (await session.execute(stmt)).rowcount or 0
+    # The store keeps one file per content: a file another (newer) call uses stays.
+    names = sorted(gone)
+    kept: set[str] = set()
+    for i in range(0, len(names), 5000):  # parameter lists are bounded
+        chunk = names[i : i + 5000]
+        kept.update(await session.scalars(select(Call.recording).where(Call.recording.in_(chunk))))
+    out.recordings = [n for n in names if n not in kept]
     return out
 
 
-def remove_recordings(root: Path, paths: list[str]) -> int:
-    """Delete purged recording files under ``root``; how many were there."""
-    removed = 0
-    for rel in paths:
-        target = (root / rel).resolve()
-        if target.is_relative_to(root.resolve()) and target.is_file():
-            target.unlink()
-            removed += 1
-    return removed
+def remove_recordings(root: Path, names: list[str]) -> int:
+    """Delete purged recordings and their cached transcodes; how many were there."""
+    return RecordingStore(root).remove(names)

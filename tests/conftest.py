@@ -27,6 +27,7 @@ from core.db import Database, is_sqlite
 from core.demo import build_demo
 from core.ingest.importer import import_document, read_json
 from core.models import Base
+from testing.clock import ManualClock
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 USE_PG = bool(PG_URL) and not is_sqlite(PG_URL)
@@ -102,10 +103,17 @@ Say = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture
-async def garde(db, db_url: str, tmp_path: Path):
+def clock() -> ManualClock:
+    """Garde's clock in the composed app of the ``garde`` fixture; tests move it by hand."""
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+async def garde(db, db_url: str, tmp_path: Path, clock: ManualClock):
     """A composed Garde on the test database, with the demo data loaded."""
     app = Garde.create(
-        Settings(database_url=db_url, recordings_dir=tmp_path / "rec", _env_file=None)
+        Settings(database_url=db_url, recordings_dir=tmp_path / "rec", _env_file=None),
+        clock=clock,
     )
     path = build_demo(tmp_path / "demo", today=TODAY)
     async with app.db.write() as session:

@@ -10,6 +10,7 @@ def all_commands() -> list[CommandSpec]:
     from bot.handlers import (
         account,
         alerts,
+        calls,
         escalation,
         help,
         identity,
@@ -25,6 +26,7 @@ def all_commands() -> list[CommandSpec]:
         *override.COMMANDS,
         *shifts.COMMANDS,
         *messages.COMMANDS,
+        *calls.COMMANDS,
         *stats.COMMANDS,
         *alerts.COMMANDS,
         *escalation.COMMANDS,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +41,8 @@ from core.models import (
 from core.notify import escalation
 from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
+from core.records.calls import caller_digits
+from core.records.recordings import RecordingStore
 
 
 @dataclass
@@ -319,25 +320,27 @@ async def _write_calls(
     checked: Checked,
     recordings_dir: Path,
 ) -> None:
-    rows, copies = [], []
+    rows, sources = [], []
     for j, c in enumerate(acc.calls):
         cpath = f"{path}.calls[{j}]"
         row = c.model_dump(exclude={"id", "start"})
-        row.update(account_id=account.id, ext_id=c.id, start_at=checked.times[f"{cpath}.start"])
+        row.update(
+            account_id=account.id,
+            ext_id=c.id,
+            start_at=checked.times[f"{cpath}.start"],
+            caller_digits=caller_digits(c.caller_id),
+        )
         source = checked.recordings.get(f"{cpath}.recording")
         if source is not None:
-            row["recording"] = f"{account.number}/{c.id}{source.suffix.lower()}"
-            copies.append((source, recordings_dir / row["recording"]))
+            sources.append((row, source))
         rows.append(row)
     # Files first: a crash before commit leaves a harmless copy, never a row without its file.
-    await asyncio.to_thread(_copy_all, copies)
+    # The store names the copies itself: no account number or call id becomes a path.
+    store = RecordingStore(recordings_dir)
+    names = await asyncio.to_thread(store.put_all, [source for _, source in sources])
+    for (row, _), name in zip(sources, names, strict=True):
+        row["recording"] = name
     await upsert(session, Call, rows, keys=("account_id", "ext_id"))
-
-
-def _copy_all(copies: list[tuple[Path, Path]]) -> None:
-    for source, target in copies:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
 
 
 async def _write_users(

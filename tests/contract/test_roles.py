@@ -26,6 +26,8 @@ SAMPLES = {
     "swap": ("/swap {a} {b}", "/swap {a} #9999"),
     "comment": ("/comment {a} relève confirmée", "/comment #9999 relève confirmée"),
     "stats": ("/stats 2025-03-01..2025-03-12", "/stats 4100"),
+    "calls": ("/calls month", "/calls week caller 450-555-0100"),
+    "recording": ("/recording 15325576", "/recording 99999999 link"),
     "alerts": ("/alerts on coverage at 07:00", "/alerts off"),
     "ack": ("/ack 1", "/ack 3100200 4100"),  # 3100200: the first message of 4100
     # Closing takes a scheduler (checked in the handler): tests/contract/test_messages_chat.py.

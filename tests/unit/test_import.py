@@ -23,6 +23,7 @@ from core.models import (
     Shift,
     User,
 )
+from core.records.recordings import RecordingStore
 from tests.builders import account_doc, shift, snapshot
 
 NOW = datetime(2025, 5, 1, tzinfo=UTC)
@@ -58,7 +59,8 @@ async def test_demo_imports_and_a_second_import_changes_nothing(db, tmp_path):
             ).all()
         )
     assert len(recorded) == 8
-    with wave.open(str(tmp_path / "store" / recorded[0]), "rb") as w:
+    store = RecordingStore(tmp_path / "store")
+    with wave.open(str(store.path(recorded[0])), "rb") as w:
         assert w.getframerate() == 8000 and w.getnframes() > 0
     assert {(i.platform, i.external_id) for i in idents} >= {
         ("slack", "U0ALICE"),

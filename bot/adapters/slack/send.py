@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.slack.render import Message, render
+from bot.adapters.slack.render import Message, escape, render
 from bot.contract import (
     Attachment,
     DeliveryError,
@@ -42,6 +42,7 @@ TEMPORARY_ERRORS = frozenset(
     {"fatal_error", "internal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
 DEFAULT_RETRY_AFTER = 30.0
+FILE_LIMIT = 1024 * 1024 * 1024  # bytes: Slack refuses larger files
 LIB_LOG = logging.getLogger("garde.slack.lib")  # kept at INFO or above by the adapter
 
 
@@ -138,7 +139,17 @@ async def direct_channel(client: AsyncWebClient, user_id: str) -> str:
 
 
 async def upload(client: AsyncWebClient, channel: str, files: list[Attachment]) -> None:
-    """Upload ``files`` into ``channel`` in one share (files.getUploadURLExternal + complete)."""
+    """Upload ``files`` into ``channel`` in one share (files.getUploadURLExternal + complete);
+    a file over Slack's limit that carries a fallback (a recording's link) is said instead."""
+    sizes = await asyncio.to_thread(lambda: [f.path.stat().st_size for f in files])
+    for f, size in zip(files, sizes, strict=True):
+        if size > FILE_LIMIT and f.fallback:
+            await client.chat_postMessage(channel=channel, text=escape(f.fallback))
+    files = [
+        f for f, size in zip(files, sizes, strict=True) if size <= FILE_LIMIT or not f.fallback
+    ]
+    if not files:
+        return
     captions = [f.caption for f in files if f.caption]
     await client.files_upload_v2(
         channel=channel,

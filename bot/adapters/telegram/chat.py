@@ -342,11 +342,10 @@ class TelegramChat:
                 await bot.send_document(chat_id, upload, caption=caption)
 
     def too_large(self, attachment: Attachment, size: int, t: Translator) -> str:
-        """What to say instead of a file over the platform's limit.
-
-        The seam for the signed, expiring download link of the next issue: it will
-        return a message carrying the link instead.
-        """
+        """What to say instead of a file over the platform's limit: the handler's
+        fallback (a recording's signed link) when it gave one."""
+        if attachment.fallback:
+            return attachment.fallback
         return t(
             N_("{name} is too large to send here ({size} MB; the limit is {limit} MB)."),
             name=attachment.name,

@@ -1,6 +1,6 @@
 """escalation: account delay, message schedule, user contacts, chat handles, climbs and pages
 
-Revision ID: 0011
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 16:05:07.174046
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import core.types
 
-revision = "0011"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
