@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     console_user: str = "demo"  # who the terminal chat of `garde serve` acts as
     ingest_token: SecretStr | None = None
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>
+    # How clients reach accounts receivable, for accounts whose import does not say.
+    receivable_contact: str | None = None
 
     # Slack: off unless a signing secret and a token (or OAuth client) are set.
     slack_signing_secret: SecretStr | None = None

@@ -7,13 +7,25 @@ from bot.registry import CommandSpec
 
 def all_commands() -> list[CommandSpec]:
     """Every command of every family, in the order help lists them."""
-    from bot.handlers import account, alerts, help, identity, oncall, override, shifts
+    from bot.handlers import (
+        account,
+        alerts,
+        billing,
+        directory,
+        help,
+        identity,
+        oncall,
+        override,
+        shifts,
+    )
 
     return [
         *oncall.COMMANDS,
         *override.COMMANDS,
         *shifts.COMMANDS,
         *alerts.COMMANDS,
+        *directory.COMMANDS,
+        *billing.COMMANDS,
         *account.COMMANDS,
         *identity.COMMANDS,
         *help.COMMANDS,

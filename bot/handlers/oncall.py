@@ -4,6 +4,7 @@ Grammar (English and French words, case and accents ignored)::
 
     /oncall [who|qui] [SCHEDULE] [at|à WHEN]     who is on call now, or at WHEN
     /oncall next|prochain|suivant [SCHEDULE]      the next handovers
+    /oncall next @CONTACT [SCHEDULE]              when that contact is on call
     /oncall schedules|horaires                    the schedules and their zones
     /oncall view|vue [day|week|month] [DATE] [SCHEDULE]   (jour|semaine|mois; default week)
     /oncall coverage|couverture [MONTH] [SCHEDULE]        (default the current month)
@@ -33,6 +34,7 @@ from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.calendar import coverage_command
 from bot.handlers.common import quoted, when
+from bot.handlers.oncall_person import is_person, when_on_call
 from bot.handlers.oncall_views import account_schedules, junk, person, read_args, view
 from bot.parsing import ParseError, When, fold, parse_when
 from bot.registry import CommandSpec
@@ -188,7 +190,11 @@ def _person_lines(
 
 
 async def _next(ctx: Context, tokens: Sequence[str]) -> list[Reply]:
-    """The next changes of who is on call, for one schedule or each of the account's."""
+    """The next changes of who is on call, for one schedule or each of the account's;
+    with ``@contact``, that contact's turns on call (the directory's button)."""
+    person = next((t for t in tokens if is_person(t)), None)
+    if person is not None:
+        return [await when_on_call(ctx, person, [t for t in tokens if t is not person])]
     schedules = await account_schedules(ctx)
     args = read_args(ctx, "next", tokens, schedules)
     replies = []

@@ -112,6 +112,8 @@ class AccountIn(_Model):
     timezone: str | None = None
     locale: Lang | None = None
     billing_number: str | None = None
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    receivable_contact: str | None = Field(None, min_length=1, max_length=300)
     contacts: list[ContactIn] = []
     schedules: list[ScheduleIn] = []
     messages: list[MessageIn] = []

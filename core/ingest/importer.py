@@ -108,7 +108,7 @@ async def _write_account(
     if account is None:
         account = Account(number=acc.number, lookahead_days=14, next_ref=1, locale="fr")
         session.add(account)
-    for name in ("name", "timezone", "locale", "billing_number"):
+    for name in ("name", "timezone", "locale", "billing_number", "currency", "receivable_contact"):
         value = getattr(acc, name)
         if value is not None:
             setattr(account, name, value)
