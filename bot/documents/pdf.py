@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "garde"
@@ -124,25 +123,69 @@ def _heading(pdf: FPDF, text: str) -> None:
 
 
 def _table(pdf: FPDF, doc: ScheduleDocument) -> None:
+    """The shifts as a grid drawn line by line (fpdf2's ``table()`` measures every cell
+    several times: seconds for a month of four ranks); the header repeats on each page."""
     pdf.set_font(FAMILY, size=7.5)
     if not doc.rows:
         pdf.multi_cell(0, 5, doc.empty, new_x="LMARGIN", new_y="NEXT")
         return
-    pdf.set_fill_color(255, 255, 255)
-    headings = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
-    with pdf.table(
-        col_widths=COLUMNS,
-        width=WIDTH,
-        line_height=3.6,
-        headings_style=headings,
-        repeat_headings=1,
-        text_align="LEFT",
-        padding=0.8,
-    ) as table:
-        for cells in [doc.headings, *doc.rows]:
-            row = table.row()
-            for cell in cells:
-                row.cell(cell)
+    bottom = pdf.h - 15
+    _row(pdf, doc.headings, bold=True)
+    for cells in doc.rows:
+        lines, height = _cells(pdf, cells)
+        if pdf.get_y() + height > bottom:
+            pdf.add_page()
+            _row(pdf, doc.headings, bold=True)
+        _draw(pdf, lines, height)
+
+
+LINE, PAD = 3.4, 0.9
+
+
+def _row(pdf: FPDF, cells: list[str], *, bold: bool = False) -> None:
+    pdf.set_font(FAMILY, "B" if bold else "", 7.5)
+    lines = [_wrap(pdf, cell, width - 2 * PAD) for cell, width in zip(cells, COLUMNS, strict=True)]
+    height = max(len(cell) for cell in lines) * LINE + 2 * PAD
+    pdf.set_fill_color(225, 225, 225)
+    pdf.rect(pdf.l_margin, pdf.get_y(), WIDTH, height, style="F")
+    _draw(pdf, lines, height)
+    pdf.set_font(FAMILY, size=7.5)
+
+
+def _cells(pdf: FPDF, cells: list[str]) -> tuple[list[list[str]], float]:
+    """Each cell's wrapped lines, and the row's height."""
+    lines = [_wrap(pdf, c, w - 2 * PAD) for c, w in zip(cells, COLUMNS, strict=True)]
+    return lines, max(len(cell) for cell in lines) * LINE + 2 * PAD
+
+
+def _draw(pdf: FPDF, lines: list[list[str]], height: float) -> None:
+    """One row: each cell's lines, then its border; the cursor moves below the row."""
+    x, y = pdf.l_margin, pdf.get_y()
+    for cell, width in zip(lines, COLUMNS, strict=True):
+        for n, line in enumerate(cell):
+            pdf.text(x + PAD, y + PAD + LINE * (n + 1) - 0.8, line)
+        pdf.rect(x, y, width, height)
+        x += width
+    pdf.set_xy(pdf.l_margin, y + height)
+
+
+def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """``text`` cut at spaces into lines no wider than ``width`` (a long word is cut)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n") or [""]:
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and pdf.get_string_width(candidate) > width:
+                lines.append(line)
+                candidate = word
+            while pdf.get_string_width(candidate) > width and len(candidate) > 1:
+                cut = max(1, int(len(candidate) * width / pdf.get_string_width(candidate)))
+                lines.append(candidate[:cut])
+                candidate = candidate[cut:]
+            line = candidate
+        lines.append(line)
+    return lines or [""]
 
 
 def _calendar(pdf: FPDF, cal: Calendar) -> None:

@@ -112,7 +112,7 @@ async def test_week_pdf_fits_one_page_with_french_typography(ask, garde):
     (reply,) = await ask("/oncall pdf week 2025-03-12 a4", account="4300")
     pdf = read_pdf(reply)
     assert len(pdf.pages) == 1
-    text = pdf.pages[0].extract_text()
+    text = " ".join(pdf.pages[0].extract_text().split())  # a cell's lines joined
     assert comment in text and "Week from Mon, Mar 10, 2025 to Sun, Mar 16, 2025" in text
     assert [round(float(v)) for v in pdf.pages[0].mediabox[2:]] == [595, 842]  # A4
     (letter,) = await ask("/oncall pdf week 2025-03-12", account="4300")
