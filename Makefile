@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.delivery
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.slack
+	$(BIN)/python -m bench.documents
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings

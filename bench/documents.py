@@ -30,7 +30,7 @@ TZ = ZoneInfo("America/Toronto")
 NOW = datetime(2025, 3, 12, 10, 0, tzinfo=TZ)
 RANKS = 4
 CALLS = 60_000
-RUNS = 20
+RUNS = 10
 
 
 def document() -> dict:
