@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.calls
 	$(BIN)/python -m bench.recordings
+	$(BIN)/python -m bench.documents
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     ingest_token: SecretStr | None = None  # the ingest API is off (404) without it
     ingest_max_mb: int = 100  # largest ingest request body, in MB (413 above)
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>
+    # How clients reach accounts receivable, for accounts whose import does not say.
+    receivable_contact: str | None = None
 
     # Recordings: signed links to PUBLIC_URL/recordings/<token>, valid this many hours.
     link_secret: SecretStr | None = None  # signs the links; the same on every replica

@@ -154,6 +154,8 @@ def _genesis(rng: random.Random, today: date, monday: date) -> Json:
         "timezone": TORONTO,
         "locale": "fr",
         "billing_number": "B-4000",
+        "currency": "CAD",
+        "receivable_contact": "(514) 555-0199, lundi au vendredi 8 h 30 à 17 h",
         "info_pages": _info_pages(),
         "contacts": [_contact(row, "514") for row in _CONTACTS_4000],
         "schedules": [_horaire(monday), _soirs(monday, today)],

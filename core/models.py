@@ -40,6 +40,10 @@ class Account(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8), default="fr")
     billing_number: Mapped[str | None] = mapped_column(String(64))
+    # ISO 4217 code of the account's amounts, and how its people reach accounts receivable
+    # (free text from the import: phones, hours, e-mail), shown with the billing history.
+    currency: Mapped[str] = mapped_column(String(3), default="CAD", server_default="CAD")
+    receivable_contact: Mapped[str | None] = mapped_column(String(300))
     lookahead_days: Mapped[int] = mapped_column(Integer, default=14)
     # Short refs (#12) of shifts and overrides are drawn from this per-account counter,
     # so a ref is unique in the account and never exposes a database id.

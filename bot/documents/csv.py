@@ -5,8 +5,9 @@ written row by row from an async source, so memory does not grow with the row co
 in first-seen order, in a single pass over the source: rows go to a scratch file as they
 come, and are copied after the header once every label is known, padded to full width.
 
-Exports land in one folder of the system's temporary directory; files older than an hour
-are removed when the next export is written (the platforms have them by then).
+Exports land in one folder of the system's temporary directory (PDFs too: the suffix
+comes from the name); files older than an hour are removed when the next export is
+written (the platforms have them by then).
 """
 
 from __future__ import annotations
@@ -27,14 +28,15 @@ def export_path(name: str) -> Path:
     folder = Path(tempfile.gettempdir()) / EXPORTS
     folder.mkdir(mode=0o700, exist_ok=True)
     _prune(folder)
-    handle, path = tempfile.mkstemp(prefix=Path(name).stem + "-", suffix=".csv", dir=folder)
+    stem, suffix = Path(name).stem, Path(name).suffix or ".csv"
+    handle, path = tempfile.mkstemp(prefix=stem + "-", suffix=suffix, dir=folder)
     os.close(handle)  # mkstemp made it 0600 already
     return Path(path)
 
 
 def _prune(folder: Path) -> None:
     cutoff = time.time() - KEEP_SECONDS
-    for old in folder.glob("*.csv"):
+    for old in folder.iterdir():
         try:
             if old.stat().st_mtime < cutoff:
                 old.unlink()
@@ -75,4 +77,23 @@ async def write_labelled_csv(
                 writer.writerow(row + [""] * (width - len(row)) if len(row) < width else row)
     finally:
         scratch.unlink(missing_ok=True)
+    return count
+
+
+async def write_csv(
+    path: Path, header: Sequence[str], rows: AsyncIterable[Sequence[str]], *, flush_every: int = 500
+) -> int:
+    """Write ``header`` then every row of ``rows`` to ``path``; returns the row count.
+
+    Rows are written as they come; the file buffer is flushed every ``flush_every`` rows.
+    """
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        async for row in rows:
+            writer.writerow(row)
+            count += 1
+            if count % flush_every == 0:
+                out.flush()
     return count

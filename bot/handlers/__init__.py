@@ -10,7 +10,9 @@ def all_commands() -> list[CommandSpec]:
     from bot.handlers import (
         account,
         alerts,
+        billing,
         calls,
+        directory,
         escalation,
         help,
         identity,
@@ -28,6 +30,8 @@ def all_commands() -> list[CommandSpec]:
         *messages.COMMANDS,
         *calls.COMMANDS,
         *stats.COMMANDS,
+        *directory.COMMANDS,
+        *billing.COMMANDS,
         *alerts.COMMANDS,
         *escalation.COMMANDS,
         *account.COMMANDS,

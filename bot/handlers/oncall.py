@@ -4,9 +4,11 @@ Grammar (English and French words, case and accents ignored)::
 
     /oncall [who|qui] [SCHEDULE] [at|à WHEN]     who is on call now, or at WHEN
     /oncall next|prochain|suivant [SCHEDULE]      the next handovers
+    /oncall next @CONTACT [SCHEDULE]              when that contact is on call
     /oncall schedules|horaires                    the schedules and their zones
     /oncall view|vue [day|week|month] [DATE] [SCHEDULE]   (jour|semaine|mois; default week)
     /oncall coverage|couverture [MONTH] [SCHEDULE]        (default the current month)
+    /oncall pdf [week|month] [DATE] [SCHEDULE] [letter|a4]  the view as a PDF file
 
 How a schedule name is told from the other arguments: after the subcommand, each
 token is, in this order, a keyword of the subcommand (``at``, ``day``…); a schedule's
@@ -33,6 +35,8 @@ from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.calendar import coverage_command
 from bot.handlers.common import quoted, when
+from bot.handlers.oncall_pdf import pdf_command
+from bot.handlers.oncall_person import is_person, when_on_call
 from bot.handlers.oncall_views import account_schedules, junk, person, read_args, view
 from bot.parsing import ParseError, When, fold, parse_when
 from bot.registry import CommandSpec
@@ -53,6 +57,7 @@ SUBCOMMANDS = {
     "vue": "view",
     "coverage": "coverage",
     "couverture": "coverage",
+    "pdf": "pdf",
 }
 AT = {"at": ("at", "at"), "a": ("at", "at")}  # "à" and "a" once accents are dropped
 NEXT_LIMIT = 10
@@ -76,6 +81,8 @@ async def oncall(command: Command, ctx: Context) -> Reply | list[Reply]:
         return await view(ctx, rest)
     if sub == "coverage":
         return await coverage_command(ctx, rest)
+    if sub == "pdf":
+        return await pdf_command(command, ctx, rest)
     return await _who(ctx, rest, implicit=sub is None)
 
 
@@ -188,7 +195,11 @@ def _person_lines(
 
 
 async def _next(ctx: Context, tokens: Sequence[str]) -> list[Reply]:
-    """The next changes of who is on call, for one schedule or each of the account's."""
+    """The next changes of who is on call, for one schedule or each of the account's;
+    with ``@contact``, that contact's turns on call (the directory's button)."""
+    person = next((t for t in tokens if is_person(t)), None)
+    if person is not None:
+        return [await when_on_call(ctx, person, [t for t in tokens if t is not person])]
     schedules = await account_schedules(ctx)
     args = read_args(ctx, "next", tokens, schedules)
     replies = []
@@ -245,7 +256,7 @@ COMMANDS = [
         "oncall",
         oncall,
         N_("Who is on call, the next changes, schedules, shifts and the coverage calendar."),
-        N_("/oncall [who|next|schedules|view|coverage] [SCHEDULE] …"),
+        N_("/oncall [who|next|schedules|view|coverage|pdf] [SCHEDULE] …"),
         role="viewer",
         aliases=("garde",),
         examples=(
@@ -255,6 +266,7 @@ COMMANDS = [
             "/oncall schedules",
             '/oncall view week 03-17 "01 Horaire"',
             '/oncall coverage may "02 Soirs"',
+            "/oncall pdf month",
             "/garde qui à demain 7h30",
         ),
     ),

@@ -41,6 +41,7 @@ USAGE = {
     "schedules": N_("/oncall schedules"),
     "view": N_("/oncall view [day|week|month] [DATE] [SCHEDULE]"),
     "coverage": N_("/oncall coverage [MONTH] [SCHEDULE]"),
+    "pdf": N_("/oncall pdf [week|month] [DATE] [SCHEDULE] [letter|a4]"),
 }
 PERIODS = {"day": "day", "jour": "day", "week": "week", "semaine": "week"}
 PERIODS |= {"month": "month", "mois": "month"}

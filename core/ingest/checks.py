@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,6 +88,12 @@ async def _check_account(
     key = zone_problem(acc.timezone)
     if key:
         checked.add(f"{path}.timezone", key, value=acc.timezone)
+    if acc.currency is not None and acc.currency not in list_currencies():
+        checked.add(
+            f"{path}.currency",
+            N_("“{value}” is not a currency code; use an ISO 4217 code such as CAD."),
+            value=acc.currency,
+        )
     tz = acc.timezone if not key and acc.timezone else (current.timezone if current else "UTC")
     checked.account_zone[acc.number] = tz
     _duplicates([c.key for c in acc.contacts], f"{path}.contacts", "key", checked)

@@ -114,6 +114,8 @@ class AccountIn(_Model):
     locale: Lang | None = None
     billing_number: str | None = None
     escalate_after_minutes: int | None = Field(None, ge=1, le=1440)
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    receivable_contact: str | None = Field(None, min_length=1, max_length=300)
     contacts: list[ContactIn] = []
     schedules: list[ScheduleIn] = []
     messages: list[MessageIn] = []

@@ -111,7 +111,15 @@ async def _write_account(
     if account is None:
         account = Account(number=acc.number, lookahead_days=14, next_ref=1, locale="fr")
         session.add(account)
-    for name in ("name", "timezone", "locale", "billing_number", "escalate_after_minutes"):
+    for name in (
+        "name",
+        "timezone",
+        "locale",
+        "billing_number",
+        "escalate_after_minutes",
+        "currency",
+        "receivable_contact",
+    ):
         value = getattr(acc, name)
         if value is not None:
             setattr(account, name, value)

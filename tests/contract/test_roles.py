@@ -33,6 +33,9 @@ SAMPLES = {
     # Closing takes a scheduler (checked in the handler): tests/contract/test_messages_chat.py.
     "messages": ("/messages week urgent", "/messages export month"),
     "message": ("/message 2598662", "/message 3100200"),
+    "directory": ("/directory lev", "/directory jean"),
+    "billing": ("/billing", "/billing page 2"),
+    "billable": ("/billable", "/billable 2025-03 csv"),
     "account": ("/account 4000", "/account 4100"),
     "help": ("/help", "/help override"),
     "lang": ("/lang en", "/lang en"),
