@@ -23,6 +23,7 @@ from bot.app import Garde
 from bot.settings import Settings
 from core.models import Call, Message, OutboxItem
 from core.notify.subscriptions import subscribe
+from core.records.recordings import RecordingStore
 from testing.fake_slack import load_demo
 from tests.builders import account_id, snapshot
 from tests.conftest import NOW
@@ -257,8 +258,10 @@ async def test_multipart_calls_carry_their_recordings_into_the_store(api, tmp_pa
             c.ext_id: c.recording
             for c in await session.scalars(select(Call).where(Call.ext_id.in_(["c-1", "c-2"])))
         }
-    assert stored == {"c-1": "4000/c-1.wav", "c-2": None}
-    with wave.open(str(api.garde.settings.recordings_dir / "4000" / "c-1.wav")) as saved:
+    assert stored["c-2"] is None and stored["c-1"] is not None
+    assert "evil" not in stored["c-1"] and "c-1" not in stored["c-1"]  # Garde names its files
+    store = RecordingStore(api.garde.settings.recordings_dir)
+    with wave.open(str(store.path(stored["c-1"]))) as saved:
         assert saved.getnframes() == 8000
 
 
