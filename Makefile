@@ -23,7 +23,7 @@ test: lint
 	$(BIN)/pytest
 
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Np_:1,2 --no-location --sort-output \
 		--project=garde --no-wrap -o locales/garde.pot bot core
 	$(BIN)/pybabel update -i locales/garde.pot -d locales -D garde --no-fuzzy-matching --no-wrap
 	$(BIN)/pybabel compile -d locales -D garde --statistics

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     alert_scan_minutes: int = 5  # how often coverage is scanned for alerts
     delivery_seconds: float = 2.0  # how often the outbox is polled for pushes
     console_user: str = "demo"  # who the terminal chat of `garde serve` acts as
+    log_file: Path = Path("./garde.log")  # where the log goes while the terminal chat runs
     ingest_token: SecretStr | None = None
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>
 
