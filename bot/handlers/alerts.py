@@ -140,6 +140,6 @@ COMMANDS = [
         USAGE,
         role="admin",
         aliases=("alertes",),
-        examples=("/alerts", "/alerts on coverage at 07:00", "/alerts off coverage"),
+        examples=(N_("/alerts"), N_("/alerts on coverage at 07:00"), N_("/alerts off coverage")),
     ),
 ]

@@ -162,7 +162,7 @@ async def test_override_across_two_shifts_is_confirmed_then_undone_piece_by_piec
     assert "On call there again: Luc Lambert, the shift's base assignee." in first
     assert await key_on_call(garde, at(3, 16, 20)) == "luc"
     second = clean(await say("/desassigner #52", user="alice"))
-    assert "⚠️ Nobody is on call there now: the shift has no base assignee." in second
+    assert "⚠️ Nobody is on call for that span: the shift has no base assignee." in second
     assert await on_call(garde, at(3, 17, 10)) is None
 
 

@@ -23,13 +23,14 @@ CASES = [
     # /override: arguments
     ("/override", "Contact missing. Give a handle (@luc)"),
     ("/override marie", "Start and end missing."),
-    ("/override marie 03-13 08:00", "End missing after 2025-03-13 08:00."),
+    # a time ends the sentence: one period, not "8:00 a.m.."
+    ("/override marie 03-13 08:00", "End missing after Thu, Mar 13 8:00 a.m. Give the end too"),
     ("/override marie 13-03 08:00 13-05 08:00 01", "“13-03” is not a valid date. Dates are month"),
     ("/override marie 03-13 25:00 03-14 08:00 01", "“25:00” is not a valid time."),
     ("/override marie tomorow 08:00 03-14 08:00 01", "“tomorow” is not a date or a time."),
     (
         "/override marie 03-15 08:00 03-13 08:00 01",
-        "The end (2025-03-13 08:00) is not after the start (2025-03-15 08:00).",
+        "The end (Thu, Mar 13 8:00 a.m.) is not after the start (Sat, Mar 15 8:00 a.m.).",
     ),
     ("/override zoe 03-13 08:00 03-15 08:00 01", "No contact matches “zoe”."),
     (
