@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from bot import import_report, serving
 from bot.adapters import console
 from bot.app import Garde, SchemaBehind
+from bot.docs import commands_markdown
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.notify.scheduler import Scheduler
 from bot.settings import Settings
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="only into a database with no account"
     )
     demo.add_argument("--today", type=date.fromisoformat, help="the demo's today (default: today)")
+    sub.add_parser("docs", help="print the command reference (docs/commands.md)")
     manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", help="Garde's public address (default: PUBLIC_URL)")
     return parser
@@ -332,6 +334,8 @@ async def _run(args: argparse.Namespace, t: Translator) -> int:
             return await _scan(garde, t, args.now or garde.now(), args.dry_run)
         elif args.command == "demo":
             return await _demo(garde, t, args.if_empty, args.today)
+        elif args.command == "docs":
+            print(commands_markdown(garde.registry, garde.catalogs), end="")
         elif args.command == "slack-manifest":
             return _slack_manifest(garde, t, args.url or garde.settings.public_url)
         return 0
