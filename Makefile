@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint i18n bench clean
+.PHONY: run test lint i18n docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,13 @@ test: lint
 	$(BIN)/pytest
 
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Np_:1,2 --no-location --sort-output \
 		--project=garde --no-wrap -o locales/garde.pot bot core
 	$(BIN)/pybabel update -i locales/garde.pot -d locales -D garde --no-fuzzy-matching --no-wrap
 	$(BIN)/pybabel compile -d locales -D garde --statistics
+
+docs: $(STAMP)
+	$(BIN)/garde docs > docs/commands.md
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.oncall

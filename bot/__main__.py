@@ -22,32 +22,23 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot import import_report, serving
 from bot.adapters import console
 from bot.app import Garde, SchemaBehind
+from bot.docs import commands_markdown
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.settings import Settings
 from core import schema
 from core.accounts.identity import create_link_code
 from core.demo import build_demo
-from core.errors import N_, GardeError
+from core.errors import N_, GardeError, Np_
 from core.ingest.document import InvalidDocument
 from core.ingest.importer import import_document, read_json
 from core.models import Account
 from core.notify import alerts
+from core.notify.quiet import Quiet, why_quiet
 
 log = logging.getLogger("garde")
-
-KINDS = {
-    "accounts": N_("accounts"),
-    "contacts": N_("contacts"),
-    "schedules": N_("schedules"),
-    "shifts": N_("shifts"),
-    "messages": N_("messages"),
-    "calls": N_("calls"),
-    "billing": N_("billing entries"),
-    "info_pages": N_("information pages"),
-    "users": N_("users"),
-}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     say = sub.add_parser("say", help="run one chat command as a user and print the reply")
     say.add_argument("--user", required=True, help="the Garde username to act as")
-    say.add_argument("--account", help="the account number to act on")
+    say.add_argument("--account", help="the account number to act on, for this command only")
     say.add_argument("--lang", dest="say_lang", choices=["fr", "en"], help="reply language")
     say.add_argument("--now", type=_aware, help="the clock for this command (ISO 8601)")
     say.add_argument("text", help='the command, e.g. "/oncall who"')
@@ -77,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="only into a database with no account"
     )
     demo.add_argument("--today", type=date.fromisoformat, help="the demo's today (default: today)")
+    sub.add_parser("docs", help="print the command reference (docs/commands.md)")
     manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", help="Garde's public address (default: PUBLIC_URL)")
     return parser
@@ -95,11 +87,15 @@ async def _say(garde: Garde, t: Translator, args: argparse.Namespace) -> int:
     await _prepared(garde, t)
     now = args.now or garde.now()
     try:
-        await console.prepare(garde.db, args.user, now, args.account)
-    except GardeError as error:
-        print(t(error.key, **error.params))
-        return 0
-    print(await console.say(garde.dispatcher, args.user, args.text, now, lang=args.say_lang))
+        await console.prepare(garde.db, args.user, now, None)
+    except GardeError as error:  # an unknown user: nothing was run
+        print(t(error.key, **error.params), file=sys.stderr)
+        return 1
+    print(
+        await console.say(
+            garde.dispatcher, args.user, args.text, now, lang=args.say_lang, account=args.account
+        )
+    )
     return 0
 
 
@@ -114,6 +110,7 @@ async def _scan(garde: Garde, t: Translator, now: datetime, dry_run: bool) -> in
         async with garde.db.write() as session:
             queued = await alerts.scan_coverage(session, now)
             queued += await alerts.scan_digests(session, now)
+            quiet = await why_quiet(session, now)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -121,12 +118,46 @@ async def _scan(garde: Garde, t: Translator, now: datetime, dry_run: bool) -> in
     for q in queued:
         print(f"{q.conversation}\t{q.kind}\t{q.schedule}\t{q.day.isoformat()}\t{q.status}")
     message = (
-        N_("{count} push(es) would be queued (dry run).")
+        Np_("{count} push would be queued (dry run).", "{count} pushes would be queued (dry run).")
         if dry_run
-        else N_("{count} push(es) queued; the running server delivers them.")
+        else Np_(
+            "{count} push queued; the running server delivers it.",
+            "{count} pushes queued; the running server delivers them.",
+        )
     )
     print(t(message, count=len(queued)))
+    if not queued:
+        print(_quiet_reason(t, quiet))
     return 0
+
+
+def _quiet_reason(t: Translator, quiet: Quiet) -> str:
+    """Why a scan queued nothing: nobody to tell, everything told, or nothing to tell."""
+    if not quiet.subscribed:
+        return t(
+            N_(
+                "No chat is subscribed to coverage alerts: an admin sends "
+                "/alerts on coverage in the chat that should receive them."
+            )
+        )
+    if quiet.announced:
+        return t(
+            Np_(
+                "The gap of the coming days was already announced (last on {at} UTC).",
+                "The {count} gaps of the coming days were already announced "
+                "(the last on {at} UTC).",
+            ),
+            count=quiet.announced,
+            at=quiet.last_at,
+            zone="UTC",
+        )
+    return t(
+        Np_(
+            "No gap in the coming days to announce to the subscribed chat.",
+            "No gap in the coming days to announce to the {count} subscribed chats.",
+        ),
+        count=quiet.subscribed,
+    )
 
 
 async def _link_code(garde: Garde, t: Translator, username: str) -> int:
@@ -167,7 +198,17 @@ async def _prepared(garde: Garde, t: Translator) -> None:
         ) from None
 
 
-async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
+async def _serve(garde: Garde, t: Translator, port: int | None) -> int:
+    port = port or garde.settings.port
+    try:  # the port first: a second Garde stops here, before touching anything
+        sock = serving.bind(garde.settings.host, port, t)
+    except serving.CannotListen as failure:
+        print(failure, file=sys.stderr)
+        return 1
+    chatting = sys.stdin.isatty() and bool(garde.settings.console_user)
+    if chatting:  # log lines would bury the chat's prompt
+        where = serving.logs_to_file(garde.settings.log_file)
+        print(t(N_("The log goes to {path}; warnings show here too."), path=str(where)))
     await _prepared(garde, t)
     runner = web.AppRunner(garde.web_app())
     await runner.setup()
@@ -177,13 +218,13 @@ async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
     gc.freeze()
     scheduler = garde.scheduler()
     scheduler.start()
-    site = web.TCPSite(runner, garde.settings.host, port or garde.settings.port)
+    site = web.SockSite(runner, sock)
     await site.start()
     print(
         t(
             N_("Garde is listening on http://{host}:{port}"),
             host=garde.settings.host,
-            port=port or garde.settings.port,
+            port=port,
         ),
         flush=True,
     )
@@ -192,13 +233,14 @@ async def _serve(garde: Garde, t: Translator, port: int | None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     terminal = None
-    if sys.stdin.isatty() and garde.settings.console_user:
+    if chatting:
         terminal = asyncio.create_task(_terminal_chat(garde, t, stop))
     await stop.wait()
     if terminal:
         terminal.cancel()
     await scheduler.stop()
     await runner.cleanup()
+    return 0
 
 
 async def _terminal_chat(garde: Garde, t: Translator, stop: asyncio.Event) -> None:
@@ -211,12 +253,16 @@ async def _terminal_chat(garde: Garde, t: Translator, stop: asyncio.Event) -> No
         return
     print(
         t(
-            N_("Chat as {user} here: try /oncall, /oncall coverage, /help. Ctrl-D quits."),
+            N_(
+                "Chat as {user} here: try /oncall, /oncall coverage, /help. "
+                "Ctrl-D stops Garde (the server and this chat); Ctrl-C too."
+            ),
             user=user,
         ),
         flush=True,
     )
     await console.chat(garde.dispatcher, user, garde.now)
+    print(t(N_("Garde is stopping.")), flush=True)
     stop.set()
 
 
@@ -233,12 +279,9 @@ async def _import(garde: Garde, t: Translator, path: Path) -> int:
                 now=garde.now(),
             )
     except InvalidDocument as invalid:
-        print(t(invalid.key, **invalid.params), file=sys.stderr)
-        for problem in invalid.problems:
-            print(f"  {problem.path}: {t(problem.key, **problem.params)}", file=sys.stderr)
+        print(import_report.refusal(invalid, t), file=sys.stderr)
         return 1
-    counts = ", ".join(f"{t(KINDS[kind])} {n}" for kind, n in summary.counts.items())
-    print(t(N_("Imported: {counts}."), counts=counts))
+    print(import_report.report(summary, t))
     return 0
 
 
@@ -271,7 +314,7 @@ async def _run(args: argparse.Namespace, t: Translator) -> int:
     garde = Garde.create(Settings())
     try:
         if args.command == "serve":
-            await _serve(garde, t, args.port)
+            return await _serve(garde, t, args.port)
         elif args.command == "db":
             await schema.upgrade(garde.db)
             print(
@@ -290,6 +333,8 @@ async def _run(args: argparse.Namespace, t: Translator) -> int:
             return await _scan(garde, t, args.now or garde.now(), args.dry_run)
         elif args.command == "demo":
             return await _demo(garde, t, args.if_empty, args.today)
+        elif args.command == "docs":
+            print(commands_markdown(garde.registry, garde.catalogs), end="")
         elif args.command == "slack-manifest":
             return _slack_manifest(garde, t, args.url or garde.settings.public_url)
         return 0
@@ -300,9 +345,7 @@ async def _run(args: argparse.Namespace, t: Translator) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings_level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=settings_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=settings_level, format=serving.LOG_FORMAT)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per command is noise
     t = Catalogs().translator(negotiate(args.lang, os.environ.get("LANG"), default="en"))
     return asyncio.run(_run(args, t))

@@ -30,7 +30,7 @@ from core.accounts.identity import (
     user_accounts,
 )
 from core.db import Database
-from core.errors import N_, GardeError
+from core.errors import N_, Forbidden, GardeError
 
 log = logging.getLogger("garde.dispatch")
 
@@ -56,14 +56,19 @@ class Dispatcher:
     ) -> None:
         self.db, self.catalogs, self.registry, self.settings = db, catalogs, registry, settings
 
-    async def who(self, actor: Actor, *, lang: str | None = None) -> Who:
+    async def who(
+        self, actor: Actor, *, lang: str | None = None, account: str | None = None
+    ) -> Who:
         """The Garde identity behind ``actor``, its accounts, the active one and the
         language to answer in: ``lang`` if forced, else the identity's /lang choice, the
-        platform's hint, the user's, the account's, the default."""
+        platform's hint, the user's, the account's, the default.
+
+        ``account`` (a number) is the active account for this call only (``garde say
+        --account``); the identity's stored choice is left as it is."""
         async with self.db.read() as session:
             identity = await find_identity(session, actor.platform, actor.team_id, actor.user_id)
             accounts = await user_accounts(session, identity.user.id) if identity else []
-        active = _active_account(identity, accounts)
+        active = _active_account(identity, accounts, account)
         chosen = negotiate(
             lang,
             identity.locale if identity else None,
@@ -82,17 +87,24 @@ class Dispatcher:
         at: datetime,
         *,
         lang: str | None = None,
+        account: str | None = None,
     ) -> list[Reply]:
         """Run one command text (typed, or the command of a pressed button).
 
         ``lang`` forces the language (``garde say --lang``); otherwise: the identity's
         /lang choice, the platform's hint, the user's, the account's, the default.
+        ``account`` acts on that account for this command only (``garde say --account``).
         """
         t = self.catalogs.translator(
             negotiate(lang, actor.locale_hint, default=self.settings.default_locale)
         )
         try:
-            asker = await self.who(actor, lang=lang)
+            asker = await self.who(actor, lang=lang, account=account)
+            if account is not None and all(a.number != account for a, _ in asker.accounts):
+                raise Forbidden(
+                    N_("You have no access to account {number}. /account lists yours."),
+                    number=account,
+                )
             identity, accounts, active, t = asker.identity, asker.accounts, asker.active, asker.t
             if identity and actor.handle and identity.handle != actor.handle:
                 await self._remember_handle(actor)
@@ -133,12 +145,16 @@ class Dispatcher:
             )
 
 
-def _active_account(identity: Identity | None, accounts: list) -> tuple | None:
-    """The account this identity chose if its user still holds it, else the first held."""
+def _active_account(
+    identity: Identity | None, accounts: list, number: str | None = None
+) -> tuple | None:
+    """The account numbered ``number`` if given and held, else the one this identity
+    chose if its user still holds it, else the first held."""
     if identity is None or not accounts:
         return None
     for account, role in accounts:
-        if account.id == identity.active_account_id:
+        chosen = account.number == number if number else account.id == identity.active_account_id
+        if chosen:
             return account, role
     return accounts[0]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,8 @@ from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+
+from core.errors import Plural
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "garde"
@@ -71,6 +74,20 @@ class Catalogs:
         return Translator(lang, self._by_lang[lang])
 
 
+def fill(text: str, values: dict[str, str]) -> str:
+    """``text.format(**values)``, without a doubled period where a value that ends with
+    one (``8:00 a.m.``) ends the sentence (``… at {time}.``)."""
+    out = []
+    for literal, name, spec, conversion in Formatter().parse(text):
+        if out and out[-1].endswith(".") and literal.startswith("."):
+            literal = literal[1:]
+        out.append(literal)
+        if name is not None:
+            field = "{" + name + (f"!{conversion}" if conversion else "") + f":{spec}}}"
+            out.append(field.format(**values))
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Translator:
     """Translate and format for one language: ``t("Shift #{ref} is over.", ref=12)``."""
@@ -82,13 +99,18 @@ class Translator:
     def locale(self) -> Locale:
         return Locale.parse(BABEL_LOCALES[self.lang])
 
-    def __call__(self, msgid: str, /, **params: Any) -> str:
-        text = self.catalog.gettext(msgid)
+    def __call__(self, msgid: str | Plural, /, **params: Any) -> str:
+        """Translate, then fill the placeholders with the parameters formatted for the
+        locale. A :class:`Plural` takes its form from the ``count`` parameter."""
+        if isinstance(msgid, Plural):
+            text = self.catalog.ngettext(msgid.singular, msgid.plural, params["count"])
+        else:
+            text = self.catalog.gettext(msgid)
         if not params:
             return text
         zone = params.get("zone")
         tz = ZoneInfo(zone) if isinstance(zone, str) else None
-        return text.format(**{k: self.value(v, tz) for k, v in params.items()})
+        return fill(text, {k: self.value(v, tz) for k, v in params.items()})
 
     def value(self, value: Any, tz: ZoneInfo | None = None) -> str:
         """One parameter as text for this locale."""

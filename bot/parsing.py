@@ -216,13 +216,20 @@ def _names(contacts: list[Any]) -> str:
     return ", ".join(sorted((c.name or "" for c in contacts), key=lambda n: (fold(n), n)))
 
 
+SHARE = frozenset({"share", "partager"})  # post the reply in the channel (Slack)
+
+
 def split_command(text: str) -> tuple[str, list[str], str | None]:
     """``/oncall@GardeBot who -- note`` -> ``("oncall", ["who"], "note")``.
 
     The name is lower-cased, its slash and a Telegram ``@botname`` suffix removed; an
-    empty text gives the name ``""`` (the dispatcher answers with help).
+    empty text gives the name ``""`` (the dispatcher answers with help). A last word
+    ``share`` (``partager``) is taken off: Slack posts such a reply in the channel, and
+    on every other platform it has nothing to change (a reply there is seen by the chat).
     """
     tokens, comment = tokenize(text.strip())
+    if len(tokens) > 1 and tokens[-1].casefold() in SHARE:
+        tokens = tokens[:-1]
     if not tokens:
         return "", [], comment
     name = tokens[0].lstrip("/").split("@", 1)[0].lower()

@@ -27,7 +27,7 @@ class CommandSpec:
     role: str | None = "viewer"  # least role on the active account; None: no account needed
     aliases: tuple[str, ...] = ()  # French names, each also a command of its own
     needs_link: bool = True  # False: answers unlinked identities too (link, help, lang)
-    examples: tuple[str, ...] = ()  # command texts shown in the help, not translated
+    examples: tuple[str, ...] = ()  # command texts shown in the help, msgids (French: aliases)
 
 
 class Registry:

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     delivery_seconds: float = 2.0  # how often the outbox is polled for pushes
     escalation_seconds: float = 1.0  # how often due escalation steps are looked for
     console_user: str = "demo"  # who the terminal chat of `garde serve` acts as
+    log_file: Path = Path("./garde.log")  # where the log goes while the terminal chat runs
     ingest_token: SecretStr | None = None  # the ingest API is off (404) without it
     ingest_max_mb: int = 100  # largest ingest request body, in MB (413 above)
     telegram_bot_username: str | None = None  # for deep links: t.me/<name>?start=<code>

@@ -195,7 +195,7 @@ def _localize(wall: datetime, tz: ZoneInfo, has_time: bool) -> When:
                 "{date} {time} does not exist in {zone}: the clocks jump forward that day. "
                 "Use {suggestion} instead."
             ),
-            date=wall.date().isoformat(),
+            date=wall.date(),
             time=wall.strftime("%H:%M"),
             zone=str(tz),
             suggestion=at.strftime(after),
@@ -245,8 +245,10 @@ def _after(later: When, earlier: When) -> bool:
     return later.at.astimezone(UTC) > earlier.at.astimezone(UTC)
 
 
-def _show(when: When) -> str:
-    return when.at.strftime("%Y-%m-%d %H:%M" if when.has_time else "%Y-%m-%d")
+def _show(when: When) -> datetime | date:
+    """A point in time for a message: the translator writes it as every reply does
+    (``Wed, Dec 2 8:05 a.m.``, ``mer. 2 déc.`` for a date alone)."""
+    return when.at if when.has_time else when.at.date()
 
 
 def parse_span(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[When, When, int]:

@@ -7,7 +7,7 @@ code raises these; nothing here formats user-facing text.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def N_(msgid: str) -> str:
@@ -15,10 +15,23 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+class Plural(NamedTuple):
+    """A message whose words follow a number, the ``count`` parameter: the translator
+    picks the form the language's plural rule wants (French: 0 and 1 are singular)."""
+
+    singular: str
+    plural: str
+
+
+def Np_(singular: str, plural: str) -> Plural:
+    """Mark a message with plural forms for extraction (``pybabel -k Np_:1,2``)."""
+    return Plural(singular, plural)
+
+
 class GardeError(Exception):
     """An expected failure that a user can act on: a message key and its parameters."""
 
-    def __init__(self, key: str, **params: Any) -> None:
+    def __init__(self, key: str | Plural, **params: Any) -> None:
         super().__init__(key)
         self.key = key
         self.params = params

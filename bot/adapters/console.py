@@ -57,11 +57,18 @@ async def prepare(db: Database, username: str, now: datetime, account: str | Non
 
 
 async def say(
-    dispatcher: Dispatcher, username: str, text: str, now: datetime, lang: str | None = None
+    dispatcher: Dispatcher,
+    username: str,
+    text: str,
+    now: datetime,
+    lang: str | None = None,
+    account: str | None = None,
 ) -> str:
-    """Run one command as ``username`` and return the rendered reply."""
+    """Run one command as ``username`` and return the rendered reply; ``account`` is the
+    account it acts on, for this command only (the stored active account stays)."""
     actor, conversation = _actor(username)
-    return render(await dispatcher.run(text, actor, conversation, now, lang=lang))
+    replies = await dispatcher.run(text, actor, conversation, now, lang=lang, account=account)
+    return render(replies)
 
 
 async def chat(dispatcher: Dispatcher, username: str, clock: Callable[[], datetime]) -> None:

@@ -63,6 +63,6 @@ COMMANDS = [
         N_("/account [NUMBER | info]"),
         role=None,
         aliases=("compte",),
-        examples=("/account", "/account 4100", "/account info"),
+        examples=(N_("/account"), N_("/account 4100"), N_("/account info")),
     ),
 ]

@@ -148,10 +148,10 @@ COMMANDS = [
         role="admin",
         aliases=("alertes",),
         examples=(
-            "/alerts",
-            "/alerts on coverage at 07:00",
-            "/alerts off coverage",
-            "/alerts escalation 10",
+            N_("/alerts"),
+            N_("/alerts on coverage at 07:00"),
+            N_("/alerts off coverage"),
+            N_("/alerts escalation 10"),
         ),
     ),
 ]

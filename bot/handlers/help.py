@@ -21,7 +21,7 @@ async def help_(command: Command, ctx: Context) -> Reply:
         if spec.aliases:
             fields.append((ctx.t(N_("Also")), ", ".join(f"/{a}" for a in spec.aliases)))
         if spec.examples:
-            fields.append((ctx.t(N_("Examples")), "\n".join(spec.examples)))
+            fields.append((ctx.t(N_("Examples")), "\n".join(ctx.t(e) for e in spec.examples)))
         return Reply(ctx.t(spec.summary), title=f"/{spec.name}", fields=fields)
     rows = [[ctx.t(N_("Command")), ctx.t(N_("What it does"))]]
     rows += [

@@ -286,9 +286,9 @@ COMMANDS = [
         role="scheduler",
         aliases=("remplacement",),
         examples=(
-            "/override @luc 05-01 07:30 05-03 07:30",
-            '/override luc 05-01 19:00 07:00 "02 Soirs" -- Marie est malade',
-            "/override sophie 05-02 17:00 05-05 07:30 01 rank 1",
+            N_("/override @luc 05-01 07:30 05-03 07:30"),
+            N_('/override luc 05-01 19:00 07:00 "02 Soirs" -- Marie est malade'),
+            N_("/override sophie 05-02 17:00 05-05 07:30 01 rank 1"),
         ),
     ),
 ]

@@ -208,7 +208,7 @@ def _unassigned(ctx: Context, result: UnassignResult) -> list[str]:
                 N_("On call there again: {contact}, the shift's base assignee."), contact=back.name
             )
             if back
-            else ctx.t(N_("⚠️ Nobody is on call there now: the shift has no base assignee."))
+            else ctx.t(N_("⚠️ Nobody is on call for that span: the shift has no base assignee."))
         )
         return lines
     return [
@@ -300,9 +300,9 @@ COMMANDS = [
         role="scheduler",
         aliases=("assigner",),
         examples=(
-            "/assign @luc #12",
-            "/assign luc 05-05 07:30 weeks 4",
-            "/assign luc #12 until 06-30 -- vacances de Marie",
+            N_("/assign @luc #12"),
+            N_("/assign luc 05-05 07:30 weeks 4"),
+            N_("/assign luc #12 until 06-30 -- vacances de Marie"),
         ),
     ),
     CommandSpec(
@@ -312,7 +312,7 @@ COMMANDS = [
         UNASSIGN_USAGE,
         role="scheduler",
         aliases=("desassigner", "désassigner"),
-        examples=("/unassign #57", "/unassign #57 #58"),
+        examples=(N_("/unassign #57"), N_("/unassign #57 #58")),
     ),
     CommandSpec(
         "swap",
@@ -321,7 +321,7 @@ COMMANDS = [
         SWAP_USAGE,
         role="scheduler",
         aliases=("echanger", "échanger"),
-        examples=("/swap #12 #15",),
+        examples=(N_("/swap #12 #15"),),
     ),
     CommandSpec(
         "comment",
@@ -330,6 +330,6 @@ COMMANDS = [
         COMMENT_USAGE,
         role="scheduler",
         aliases=("commentaire",),
-        examples=("/comment #12 Cellulaire seulement après 22 h",),
+        examples=(N_("/comment #12 Cellulaire seulement après 22 h"),),
     ),
 ]

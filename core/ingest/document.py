@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.errors import N_, GardeError
+from core.errors import N_, GardeError, Np_
 from core.localtime import is_valid_zone, zone
 
 Role = Literal["viewer", "scheduler", "admin"]
@@ -161,7 +161,11 @@ class InvalidDocument(GardeError):
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(
-            N_("The document has {count} problem(s); nothing was imported."), count=len(problems)
+            Np_(
+                "The document has {count} problem; nothing was imported.",
+                "The document has {count} problems; nothing was imported.",
+            ),
+            count=len(problems),
         )
         self.problems = problems
 

@@ -19,10 +19,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import audit
-from core.bulk import upsert
+from core.bulk import upsert, upsert_changed
 from core.errors import N_
 from core.ingest.checks import Checked, check
-from core.ingest.document import AccountIn, Document, InvalidDocument, Problem, parse_document
+from core.ingest.document import AccountIn, Document, InvalidDocument, Problem
+from core.ingest.salvage import parse_all, with_checks
 from core.models import (
     Account,
     Assignment,
@@ -47,20 +48,46 @@ from core.records.recordings import RecordingStore
 
 @dataclass
 class ImportSummary:
-    """How many of each kind the document carried (all upserted)."""
+    """How many of each kind the document carried, and of those how many were new and how
+    many changed something stored (the rest were already as the document says)."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def unchanged(self, kind: str) -> int:
+        return self.counts[kind] - self.created.get(kind, 0) - self.updated.get(kind, 0)
+
+    def add(self, kind: str, total: int, created: int = 0, updated: int = 0) -> None:
+        for tally, n in ((self.counts, total), (self.created, created), (self.updated, updated)):
+            tally[kind] = tally.get(kind, 0) + n
+
+    def written(self, kind: str, total: int, new: int, written: int) -> None:
+        """``written`` rows of ``total`` were inserted or changed, ``new`` of them inserted."""
+        self.add(kind, total, new, written - new)
 
 
 def read_json(path: Path) -> Any:
-    """The JSON of ``path``, or ``InvalidDocument`` saying why it can't be read."""
+    """The JSON of ``path``, or ``InvalidDocument`` saying in plain words why it can't be read."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileNotFoundError:
+        problem = Problem(path="$", key=N_("There is no file {file}."), params={"file": str(path)})
+    except IsADirectoryError:
+        problem = Problem(
+            path="$", key=N_("{file} is a folder; give a JSON file."), params={"file": str(path)}
+        )
+    except PermissionError:
+        problem = Problem(
+            path="$", key=N_("Garde may not read {file}."), params={"file": str(path)}
+        )
+    except UnicodeDecodeError:
+        problem = Problem(path="$", key=N_("The file is not UTF-8 text."))
+    except OSError as exc:
         problem = Problem(
             path="$",
             key=N_("The file cannot be read: {error}."),
-            params={"error": exc.__class__.__name__},
+            params={"error": exc.strerror or ""},
         )
     except json.JSONDecodeError as exc:
         problem = Problem(
@@ -80,10 +107,13 @@ async def import_document(
     now: datetime,
 ) -> ImportSummary:
     """Validate ``raw`` whole, then write it; raises ``InvalidDocument`` with every problem."""
-    doc = parse_document(raw)
+    doc, shape, salvaged = parse_all(raw)
+    if doc is None:
+        raise InvalidDocument(shape)
     checked = await check(session, doc, base_dir)
-    if checked.problems:
-        raise InvalidDocument(checked.problems)
+    problems = with_checks(shape, checked.problems, salvaged)
+    if problems:
+        raise InvalidDocument(problems)
     summary = ImportSummary()
     accounts: dict[str, Account] = {}
     for i, acc in enumerate(doc.accounts):
@@ -94,8 +124,28 @@ async def import_document(
     return summary
 
 
-def _count(summary: ImportSummary, kind: str, n: int) -> None:
-    summary.counts[kind] = summary.counts.get(kind, 0) + n
+CONTACT_FIELDS = {
+    name: name for name in ("name", "phones", "sms", "email", "slack_user_id", "telegram_username")
+}
+SHIFT_FIELDS = {"rank": "rank", "shift": "label", "role": "role", "comment": "comment"}
+
+
+async def _keys(session: AsyncSession, column: Any, where: Any) -> set:
+    """The natural keys an account already has for one kind (what is "created")."""
+    return set(await session.scalars(select(column).where(where)))
+
+
+def _given(item: Any, row: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
+    """``row`` plus the columns of ``fields`` (document field -> column) the item gives:
+    a field absent from the document leaves the stored value alone."""
+    row.update(
+        {
+            column: getattr(item, name)
+            for name, column in fields.items()
+            if name in item.model_fields_set
+        }
+    )
+    return row
 
 
 async def _write_account(
@@ -108,9 +158,11 @@ async def _write_account(
     summary: ImportSummary,
 ) -> Account:
     account = await session.scalar(select(Account).where(Account.number == acc.number))
+    created = account is None
     if account is None:
         account = Account(number=acc.number, lookahead_days=14, next_ref=1, locale="fr")
         session.add(account)
+    changed = False
     for name in (
         "name",
         "timezone",
@@ -121,29 +173,20 @@ async def _write_account(
         "receivable_contact",
     ):
         value = getattr(acc, name)
-        if value is not None:
+        if value is not None and getattr(account, name) != value:
             setattr(account, name, value)
+            changed = True
     await session.flush()
-    _count(summary, "accounts", 1)
-    await upsert(
+    summary.add("accounts", 1, int(created), int(changed and not created))
+    known = await _keys(session, Contact.key, Contact.account_id == account.id)
+    written = await upsert_changed(
         session,
         Contact,
-        [
-            {
-                "account_id": account.id,
-                "key": c.key,
-                "name": c.name,
-                "phones": c.phones,
-                "sms": c.sms,
-                "email": c.email,
-                "slack_user_id": c.slack_user_id,
-                "telegram_username": c.telegram_username,
-            }
-            for c in acc.contacts
-        ],
+        [_given(c, {"account_id": account.id, "key": c.key}, CONTACT_FIELDS) for c in acc.contacts],
         keys=("account_id", "key"),
     )
-    _count(summary, "contacts", len(acc.contacts))
+    new = sum(c.key not in known for c in acc.contacts)
+    summary.written("contacts", len(acc.contacts), new, written)
     contact_ids = dict(
         (
             await session.execute(
@@ -155,11 +198,14 @@ async def _write_account(
         await _write_schedule(
             session, account, sched, f"{path}.schedules[{j}]", checked, contact_ids, now, summary
         )
-    await _write_messages(session, account, acc, path, checked, now)
-    _count(summary, "messages", len(acc.messages))
-    await _write_calls(session, account, acc, path, checked, recordings_dir)
-    _count(summary, "calls", len(acc.calls))
-    await upsert(
+    await _write_messages(session, account, acc, path, checked, now, summary)
+    await _write_calls(session, account, acc, path, checked, recordings_dir, summary)
+    billing_known = await _keys(
+        session,
+        BillingEntry.kind + " " + BillingEntry.reference,
+        BillingEntry.account_id == account.id,
+    )
+    written = await upsert_changed(
         session,
         BillingEntry,
         [
@@ -174,8 +220,10 @@ async def _write_account(
         ],
         keys=("account_id", "kind", "reference"),
     )
-    _count(summary, "billing", len(acc.billing))
-    await upsert(
+    new = sum(f"{b.kind} {b.reference}" not in billing_known for b in acc.billing)
+    summary.written("billing", len(acc.billing), new, written)
+    pages_known = await _keys(session, InfoPage.title, InfoPage.account_id == account.id)
+    written = await upsert_changed(
         session,
         InfoPage,
         [
@@ -184,7 +232,8 @@ async def _write_account(
         ],
         keys=("account_id", "title"),
     )
-    _count(summary, "info_pages", len(acc.info_pages))
+    new = sum(p.title not in pages_known for p in acc.info_pages)
+    summary.written("info_pages", len(acc.info_pages), new, written)
     audit.record(
         session,
         account_id=account.id,
@@ -218,9 +267,12 @@ async def _write_schedule(
         )
         session.add(schedule)
         await session.flush()
-    elif sched.timezone:
+        summary.add("schedules", 1, created=1)
+    elif sched.timezone and schedule.timezone != sched.timezone:
         schedule.timezone = sched.timezone
-    _count(summary, "schedules", 1)
+        summary.add("schedules", 1, updated=1)
+    else:
+        summary.add("schedules", 1)
     ids = [s.id for s in sched.shifts]
     current = (
         {
@@ -234,17 +286,19 @@ async def _write_schedule(
     )
     new = [s for s in sched.shifts if s.id not in current]
     ref = await allocate_refs(session, account.id, len(new)) if new else 0
+    updated = 0
     for k, item in enumerate(sched.shifts):
+        shift = current.get(item.id)
         values = {
             "start_at": checked.times[f"{path}.shifts[{k}].start"],
             "end_at": checked.times[f"{path}.shifts[{k}].end"],
-            "rank": item.rank,
-            "label": item.shift,
-            "role": item.role,
-            "contact_id": contact_ids[item.contact] if item.contact else None,
-            "comment": item.comment,
         }
-        shift = current.get(item.id)
+        if shift is None:  # a new shift takes the document's defaults
+            values.update({col: getattr(item, name) for name, col in SHIFT_FIELDS.items()})
+        else:
+            _given(item, values, SHIFT_FIELDS)
+        if shift is None or "contact" in item.model_fields_set:
+            values["contact_id"] = contact_ids[item.contact] if item.contact else None
         if shift is None:
             shift = Shift(schedule_id=schedule.id, ext_id=item.id, ref=ref, **values)
             ref += 1
@@ -252,7 +306,8 @@ async def _write_schedule(
         elif all(getattr(shift, name) == value for name, value in values.items()):
             continue
         else:
-            changed = shift.contact_id != values["contact_id"]
+            updated += 1
+            changed = shift.contact_id != values.get("contact_id", shift.contact_id)
             for name, value in values.items():
                 setattr(shift, name, value)
             if not changed:
@@ -261,7 +316,7 @@ async def _write_schedule(
         session.add(
             Assignment(shift_id=shift.id, contact_id=shift.contact_id, at=now, source="import")
         )
-    _count(summary, "shifts", len(sched.shifts))
+    summary.add("shifts", len(sched.shifts), len(new), updated)
 
 
 async def _existing(session: AsyncSession, model: Any, account_id: int, ids: list[str]) -> set:
@@ -285,6 +340,7 @@ async def _write_messages(
     path: str,
     checked: Checked,
     now: datetime,
+    summary: ImportSummary,
 ) -> None:
     rows = []
     for j, m in enumerate(acc.messages):
@@ -312,7 +368,8 @@ async def _write_messages(
             }
         )
     known = await _existing(session, Message, account.id, [r["ext_id"] for r in rows])
-    await upsert(session, Message, rows, keys=("account_id", "ext_id"))
+    written = await upsert_changed(session, Message, rows, keys=("account_id", "ext_id"))
+    summary.written("messages", len(rows), len(rows) - len(known), written)
     # New messages are pushed to the chats that asked, in this same transaction;
     # urgent ones start climbing the account's ranks (if it escalates).
     new = [r for r in rows if r["ext_id"] not in known]
@@ -327,6 +384,7 @@ async def _write_calls(
     path: str,
     checked: Checked,
     recordings_dir: Path,
+    summary: ImportSummary,
 ) -> None:
     rows, sources = [], []
     for j, c in enumerate(acc.calls):
@@ -348,7 +406,9 @@ async def _write_calls(
     names = await asyncio.to_thread(store.put_all, [source for _, source in sources])
     for (row, _), name in zip(sources, names, strict=True):
         row["recording"] = name
-    await upsert(session, Call, rows, keys=("account_id", "ext_id"))
+    known = await _existing(session, Call, account.id, [r["ext_id"] for r in rows])
+    written = await upsert_changed(session, Call, rows, keys=("account_id", "ext_id"))
+    summary.written("calls", len(rows), len(rows) - len(known), written)
 
 
 async def _write_users(
@@ -362,22 +422,26 @@ async def _write_users(
             )
         ).all()
     )
+    created = updated = 0
     for item in doc.users:
         user = await session.scalar(select(User).where(User.username == item.username))
+        is_new = user is None
         if user is None:
-            user = User(username=item.username)
+            user = User(username=item.username, name=item.name, locale=item.locale)
             session.add(user)
-        user.name, user.locale = item.name, item.locale
+        given = _given(item, {}, {"name": "name", "locale": "locale"})
+        changed = any(getattr(user, k) != v for k, v in given.items())
+        for k, v in given.items():
+            setattr(user, k, v)
         await session.flush()
-        await upsert(
-            session,
-            Membership,
-            [
-                {"user_id": user.id, "account_id": account_ids[n], "role": role}
-                for n, role in item.accounts.items()
-            ],
-            keys=("user_id", "account_id"),
+        roles = [
+            {"user_id": user.id, "account_id": account_ids[n], "role": role}
+            for n, role in item.accounts.items()
+        ]
+        changed |= bool(
+            await upsert_changed(session, Membership, roles, keys=("user_id", "account_id"))
         )
+        created, updated = created + is_new, updated + (changed and not is_new)
         idents = [("slack", s.team_id, s.user_id) for s in item.slack] + [
             ("telegram", "", str(t.user_id)) for t in item.telegram
         ]
@@ -398,7 +462,7 @@ async def _write_users(
             update=False,
         )
         await _write_user_contacts(session, user.id, item.contacts)
-    _count(summary, "users", len(doc.users))
+    summary.add("users", len(doc.users), created, updated)
 
 
 async def _write_user_contacts(session: AsyncSession, user_id: int, contacts: dict) -> None:

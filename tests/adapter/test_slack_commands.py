@@ -4,7 +4,7 @@ Each test posts what Slack would post to ``/slack/events`` and reads what Garde 
 back to the fake Slack: the response_url payloads a user would see (section text,
 buttons and their commands, ephemeral or in channel), and the database for changes.
 Demo facts: see ``tests/contract/test_changes_chat.py`` (today Wed 2025-03-12 10:00
-Toronto; « 01 Horaire » rank 0 #3 Luc until Mon 03-17 07:30, #5 nobody after).
+Toronto; « 01 Horaire » rank 0 #3 Luc until Mon 03-17 07:30, #5 nobody after).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ async def test_the_slack_locale_chooses_french_fr(env):
     env.fake.locales["U0ALICE"] = "fr-CA"
     await env.command("/oncall", "qui")
     [reply] = await env.fake.wait_for("response_url")
-    assert sections(reply)[0].startswith("De garde maintenant :")
+    assert sections(reply)[0].startswith("De garde maintenant :")
     assert "Semaine" in buttons(reply)
 
 

@@ -1,6 +1,6 @@
 """The override form (views.open, view_submission) and the App Home (views.publish).
 
-Demo facts: today Wed 2025-03-12 10:00 Toronto; « 01 Horaire » rank 0 #3 Luc from
+Demo facts: today Wed 2025-03-12 10:00 Toronto; « 01 Horaire » rank 0 #3 Luc from
 Mon 03-10 07:30 to Mon 03-17 07:30, then #5; new refs of account 4000 start at #51.
 """
 
@@ -193,4 +193,4 @@ async def test_the_form_speaks_the_users_slack_language_fr(env):
     assert labels == ["Contact", "Début", "Fin", "Horaire", "Commentaire"]
     response = await submit(env, view, values("@marc", stamp(3, 14, 8), stamp(3, 13, 8)))
     errors = (await response.json())["errors"]
-    assert errors["start"].startswith("La fin (2025-03-13 08:00) n'est pas après le début")
+    assert errors["start"].startswith("La fin (jeu. 13 mars 08 h 00) n'est pas après le début")

@@ -105,8 +105,16 @@ async def test_the_manifest_lists_the_registrys_commands_and_the_public_urls(env
     extra = CommandSpec("example", registry.find("help").handler, "An example.", "/example [RANGE]")
     doc = manifest(Registry([*registry.specs(), extra]), env.garde.catalogs, "https://g.example/")
     commands = {c["command"]: c for c in doc["features"]["slash_commands"]}
-    expected = [f"/{s.name}" for s in registry.specs() if s.name != "start"] + ["/example"]
-    assert list(commands) == expected
+    english = [f"/{s.name}" for s in registry.specs() if s.name != "start"] + ["/example"]
+    assert list(commands)[: len(english)] == english
+    # The French names Garde tells people to type (/lier CODE) are slash commands too,
+    # described in French; within Slack's 50 commands per app.
+    french = list(commands)[len(english) :]
+    assert {"/garde", "/remplacement", "/lier", "/aide", "/desassigner"} <= set(french)
+    assert "/désassigner" not in commands  # its plain-ASCII twin is registered
+    assert len(commands) <= 50
+    assert commands["/remplacement"]["usage_hint"].startswith("CONTACT DÉBUT FIN [HORAIRE]")
+    assert commands["/lier"]["description"] == "Lier cette conversation à votre utilisateur Garde."
     assert {"/oncall", "/override", "/assign", "/unassign", "/swap", "/comment"} <= set(commands)
     assert {"/account", "/link", "/lang", "/help"} <= set(commands)
     assert commands["/override"]["usage_hint"].startswith("CONTACT START END [SCHEDULE]")
@@ -118,6 +126,19 @@ async def test_the_manifest_lists_the_registrys_commands_and_the_public_urls(env
     assert {"commands", "chat:write", "files:write", "users:read", "im:write"} <= set(
         doc["oauth_config"]["scopes"]["bot"]
     )
+
+
+def test_past_slacks_limit_only_the_english_names_are_registered(env):
+    registry = env.garde.registry
+    helper = registry.find("help").handler
+    many = [
+        CommandSpec(f"extra{n}", helper, "Extra.", f"/extra{n}", aliases=(f"plus{n}",))
+        for n in range(20)
+    ]
+    doc = manifest(Registry([*registry.specs(), *many]), env.garde.catalogs, "https://g/")
+    names = [c["command"] for c in doc["features"]["slash_commands"]]
+    assert len(names) <= 50 and "/extra19" in names
+    assert "/garde" not in names and "/plus0" not in names
 
 
 def test_garde_slack_manifest_prints_json(monkeypatch, capsys):

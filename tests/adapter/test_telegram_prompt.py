@@ -140,5 +140,5 @@ async def test_in_a_group_the_question_belongs_to_who_asked(world):
 
 async def test_questions_in_french_fr(world):
     ask = await world.say("/remplacement", lang="fr")
-    assert ask["text"].startswith("Qui remplace? Choisissez un contact ou tapez un nom.")
+    assert ask["text"].startswith("Qui remplace ? Choisissez un contact ou tapez un nom.")
     assert buttons(ask)["Annuler"] == "x"

@@ -113,7 +113,7 @@ async def test_a_file_over_the_limit_is_replaced_by_a_message(world, tmp_path):
 
 async def test_a_file_over_the_limit_is_explained_fr(world, tmp_path):
     assert await push_too_large(world, tmp_path) == (
-        "call-9.mp3 est trop volumineux pour être envoyé ici (3 Mo; la limite est de 1 Mo)."
+        "call-9.mp3 est trop volumineux pour être envoyé ici (3 Mo ; la limite est de 1 Mo)."
     )
 
 

@@ -150,7 +150,7 @@ async def test_start_with_a_code_links_the_sender(world):
 
 async def test_replies_follow_the_telegram_language_fr(world):
     [first, _] = await world.exchange(message("/garde", lang="fr"), count=2)
-    assert first["text"].startswith("<b>01 Horaire</b>\nDe garde maintenant :")
+    assert first["text"].startswith("<b>01 Horaire</b>\nDe garde maintenant :")
     assert "jusqu'au lun. 17 mars 07 h 30" in first["text"]
     assert buttons(first)["Semaine"] == '/oncall view week "01 Horaire"'
 

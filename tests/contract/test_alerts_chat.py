@@ -58,7 +58,7 @@ async def test_one_alert_one_all_clear_then_silence(garde, say, capsys):
     alert = await scan_and_deliver()
     assert alert.count("⚠️ Garde") == 8  # each day the empty week touches, once each
     assert (
-        "le lun. 17 mars n'est que partiellement couvert. Personne de garde : 07 h 30–minuit"
+        "le lun. 17 mars n'est que partiellement couvert. Personne de garde : 07 h 30–minuit"
         in (alert)
     )
     assert "le mar. 18 mars, personne n'est de garde (00 h 00–minuit)" in alert

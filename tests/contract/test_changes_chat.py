@@ -4,10 +4,10 @@ Each test reads the reply as a user would (names, times, refs, buttons), presses
 buttons by running their command text, then checks the outcome through core (who is
 on call, the shifts and overrides in the database), never through /oncall.
 
-Demo facts (core/demo.py, today Wed 2025-03-12 10:00 Toronto): « 01 Horaire » rank 0
+Demo facts (core/demo.py, today Wed 2025-03-12 10:00 Toronto): « 01 Horaire » rank 0
 #3 Luc (Mon 03-10 07:30 → Mon 03-17 07:30), #5 nobody (→ 03-24), #6 Patrick, #8
 Anthony, #10 Luc; rank 1 #4 Marie (Fri 03-14 17:00 → Mon 03-17 07:30), #7 Marc
-(Fri 03-28); « 02 Soirs » every evening 17:00 → 08:00 except 03-17 and 03-18.
+(Fri 03-28); « 02 Soirs » every evening 17:00 → 08:00 except 03-17 and 03-18.
 New refs of account 4000 start at #51.
 """
 
@@ -162,7 +162,7 @@ async def test_override_across_two_shifts_is_confirmed_then_undone_piece_by_piec
     assert "On call there again: Luc Lambert, the shift's base assignee." in first
     assert await key_on_call(garde, at(3, 16, 20)) == "luc"
     second = clean(await say("/desassigner #52", user="alice"))
-    assert "⚠️ Nobody is on call there now: the shift has no base assignee." in second
+    assert "⚠️ Nobody is on call for that span: the shift has no base assignee." in second
     assert await on_call(garde, at(3, 17, 10)) is None
 
 
@@ -364,7 +364,7 @@ async def test_comment_is_saved_and_does_not_change_who_is_on_call(say, garde):
 async def test_override_saved_and_planned_in_french_fr(say, garde):
     saved = await say('/remplacement marie 03-13 08:00 03-15 08:00 "01 Horaire"', lang="fr")
     assert saved.startswith(
-        "Remplacement #51 enregistré : Marie Tremblay couvre 01 Horaire du jeu. 13 mars 08 h 00 "
+        "Remplacement #51 enregistré : Marie Tremblay couvre 01 Horaire du jeu. 13 mars 08 h 00 "
         "au sam. 15 mars 08 h 00, à la place de Luc Lambert."
     )
     assert button(saved, "Annuler") == "/unassign #51"
@@ -380,7 +380,7 @@ async def test_assign_unassign_swap_comment_in_french_fr(say, garde):
     emptied = await say("/desassigner #6", lang="fr")
     assert "⚠️ Le quart #6 n'a maintenant personne d'assigné." in emptied
     swapped = await say("/echanger #3 #8", lang="fr")
-    assert swapped.startswith("Personnes assignées aux quarts #3 et #8 échangées :")
+    assert swapped.startswith("Personnes assignées aux quarts #3 et #8 échangées :")
     commented = await say("/commentaire #5 Appeler avant 22 h", lang="fr")
     assert "Un commentaire ne change pas qui est de garde" in commented
 

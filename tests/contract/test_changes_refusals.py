@@ -23,13 +23,14 @@ CASES = [
     # /override: arguments
     ("/override", "Contact missing. Give a handle (@luc)"),
     ("/override marie", "Start and end missing."),
-    ("/override marie 03-13 08:00", "End missing after 2025-03-13 08:00."),
+    # a time ends the sentence: one period, not "8:00 a.m.."
+    ("/override marie 03-13 08:00", "End missing after Thu, Mar 13 8:00 a.m. Give the end too"),
     ("/override marie 13-03 08:00 13-05 08:00 01", "“13-03” is not a valid date. Dates are month"),
     ("/override marie 03-13 25:00 03-14 08:00 01", "“25:00” is not a valid time."),
     ("/override marie tomorow 08:00 03-14 08:00 01", "“tomorow” is not a date or a time."),
     (
         "/override marie 03-15 08:00 03-13 08:00 01",
-        "The end (2025-03-13 08:00) is not after the start (2025-03-15 08:00).",
+        "The end (Thu, Mar 13 8:00 a.m.) is not after the start (Sat, Mar 15 8:00 a.m.).",
     ),
     ("/override zoe 03-13 08:00 03-15 08:00 01", "No contact matches “zoe”."),
     (
@@ -63,7 +64,7 @@ CASES = [
         "crosses a time with no shift, from Fri, Mar 14 8:00",
     ),
     ("/override marie 03-11 08:00 03-13 08:00 01", "An override cannot start in the past"),
-    ("/override marie 2025-03-09 02:30 2025-03-09 04:00 01", "2025-03-09 02:30 does not exist"),
+    ("/override marie 2025-03-09 02:30 2025-03-09 04:00 01", "Sun, Mar 9 02:30 does not exist"),
     # /assign
     ("/assign", "Contact missing."),
     ("/assign luc", "Shift missing. Give its ref from /oncall view (#12) or its start."),
@@ -173,5 +174,6 @@ async def test_bad_input_in_french_fr(say, garde):
     assert reply == "Donnez semaines N ou jusqu'au DATE, pas les deux."
     usage = await refused(say, garde, "/echanger #3 #6 #8", lang="fr")
     assert usage == (
-        "Je n'ai pas compris « #8 ». Utilisation : /echanger QUART [HORAIRE] QUART [HORAIRE]"
+        "Je n'ai pas compris «\u202f#8\u202f». Utilisation\u202f: "
+        "/echanger QUART [HORAIRE] QUART [HORAIRE]"
     )

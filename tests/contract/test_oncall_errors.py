@@ -22,7 +22,7 @@ CASES = [
                             f"schedule. {SCHEDULES}"),
     ("/oncall who at", "Date or time missing. Use e.g. 05-01 07:30, tomorrow 19h or now."),
     ("/oncall who at 25:00", "“25:00” is not a valid time."),
-    ("/oncall who 01 at 03-09 02:30", "2025-03-09 02:30 does not exist in America/Toronto: "
+    ("/oncall who 01 at 03-09 02:30", "Sun, Mar 9 02:30 does not exist in America/Toronto: "
                                       "the clocks jump forward that day. Use 03:30 instead."),
     ("/oncall who 01 at 03-14 19:00 at 20:00", "I did not understand “at” here. "
                                                "Use: /oncall who [SCHEDULE] [at WHEN]"),

@@ -114,16 +114,10 @@ async def test_invalid_document_lists_every_problem_and_writes_nothing(db, tmp_p
         await run_import(db, doc, tmp_path, base_dir=tmp_path)
     paths = {p.path: p.key for p in refused.value.problems}
     s = "accounts[0].schedules[0]"
+    # One run says everything: the shape's problems, and the checks' of the rest.
     assert set(paths) == {
-        f"{s}.shifts[3].rank",  # shape problems come first, alone
+        f"{s}.shifts[3].rank",
         "users[0].accounts.4000",
-    }
-    del doc["users"][0]["accounts"]["4000"]
-    doc["accounts"][0]["schedules"][0]["shifts"][3]["rank"] = 0
-    with pytest.raises(InvalidDocument) as refused:
-        await run_import(db, doc, tmp_path, base_dir=tmp_path)
-    paths = {p.path: p.key for p in refused.value.problems}
-    assert set(paths) == {
         f"{s}.timezone",
         f"{s}.shifts[0].end",
         f"{s}.shifts[1].contact",
@@ -196,3 +190,107 @@ def test_json_paths_name_nested_lists_and_keys():
         "accounts[0].schedules[2].shifts[3].end"
     )
     assert json_path(()) == "$"
+
+
+async def test_absent_fields_leave_stored_values_alone(db, tmp_path):
+    doc = account_doc(
+        [
+            {
+                "name": "01 Horaire",
+                "shifts": [shift("s1", "2025-05-05T07:30", "2025-05-12T07:30", "luc")],
+            }
+        ]
+    )
+    doc["users"] = [
+        {"username": "zoe", "name": "Zoé Roy", "locale": "fr", "accounts": {"4000": "viewer"}}
+    ]
+    await run_import(db, doc, tmp_path)
+    later = {
+        "accounts": [
+            {
+                "number": "4000",
+                "contacts": [{"key": "luc", "name": "Luc L."}],
+                "schedules": [
+                    {
+                        "name": "01 Horaire",
+                        "shifts": [
+                            {"id": "s1", "start": "2025-05-05T07:30", "end": "2025-05-12T07:30"}
+                        ],
+                    }
+                ],
+            }
+        ],
+        "users": [{"username": "zoe", "accounts": {"4000": "admin"}}],
+    }
+    summary = await run_import(db, later, tmp_path)
+    async with db.read() as s:
+        zoe = await s.scalar(select(User).where(User.username == "zoe"))
+        luc = await s.scalar(select(Contact).where(Contact.key == "luc"))
+        the_shift = await s.scalar(select(Shift))
+        account = await s.scalar(select(Account))
+    assert (zoe.name, zoe.locale) == ("Zoé Roy", "fr")  # no name, no locale: kept
+    assert (luc.name, luc.phones, luc.slack_user_id) == ("Luc L.", ["+15145550101"], "U0LUC")
+    assert the_shift.contact_id == luc.id and the_shift.label == "Rotation"
+    assert account.name == "Demo Genesis"
+    assert summary.updated == {
+        "accounts": 0,
+        "contacts": 1,
+        "schedules": 0,
+        "shifts": 0,
+        "messages": 0,
+        "calls": 0,
+        "billing": 0,
+        "info_pages": 0,
+        "users": 1,
+    }
+    assert summary.unchanged("accounts") == 1 and summary.unchanged("shifts") == 1
+
+
+async def test_counts_say_created_updated_unchanged(db, tmp_path):
+    sched = {
+        "name": "01 Horaire",
+        "shifts": [
+            shift("s1", "2025-05-05T07:30", "2025-05-12T07:30"),
+            shift("s2", "2025-05-12T07:30", "2025-05-19T07:30"),
+        ],
+    }
+    first = await run_import(db, account_doc([sched]), tmp_path)
+    assert first.created["shifts"] == 2 and first.created["contacts"] == 4
+    sched["shifts"][1]["contact"] = "luc"
+    sched["shifts"].append(shift("s3", "2025-05-19T07:30", "2025-05-26T07:30"))
+    second = await run_import(db, account_doc([sched]), tmp_path)
+    assert (second.created["shifts"], second.updated["shifts"], second.unchanged("shifts")) == (
+        1,
+        1,
+        1,
+    )
+    assert (second.created["contacts"], second.updated["contacts"]) == (0, 0)
+    assert second.unchanged("contacts") == 4 and second.unchanged("accounts") == 1
+
+
+async def test_shape_and_checks_together_with_the_original_paths(db, tmp_path):
+    doc = account_doc(
+        [
+            {
+                "name": "01 Horaire",
+                "shifts": [
+                    {"id": "s0", "end": "2025-05-12T07:30"},  # no start: left out, said once
+                    shift(
+                        "s1", "2025-05-05T07:30", "2025-05-12T07:30", "ghost"
+                    ),  # shape-bad contact
+                    shift("s2", "2025-05-12T07:30", "2025-05-11T07:30"),  # end before start
+                ],
+            }
+        ],
+    )
+    doc["accounts"][0]["contacts"] = [*doc["accounts"][0]["contacts"], {"key": "ghost"}]
+    with pytest.raises(InvalidDocument) as refused:
+        await run_import(db, doc, tmp_path)
+    problems = {p.path: p.key for p in refused.value.problems}
+    s = "accounts[0].schedules[0].shifts"
+    assert set(problems) == {
+        f"{s}[0].start",  # the shape's
+        "accounts[0].contacts[4].name",  # the shape's
+        f"{s}[2].end",  # the check's, at its index in the document (not [1])
+    }  # and no "No contact has the key ghost": ghost was only left out for its name
+    assert problems[f"{s}[2].end"].startswith("The end ({end}) is not after")

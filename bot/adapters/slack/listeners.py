@@ -45,11 +45,11 @@ from bot.adapters.slack.send import Target, deliver, send
 from bot.contract import Actor, Conversation, Reply, Visibility
 from bot.dispatch import Dispatcher
 from bot.i18n import Catalogs, negotiate
+from bot.parsing import SHARE
 from core.errors import N_
 
 log = logging.getLogger("garde.slack")
 
-SHARE = frozenset({"share", "partager"})
 COMMENT_MARKS = frozenset({"--", "\u2014", "\u2013"})
 SORRY = N_("Sorry, something went wrong (reference {ref}).")
 FORM_BUDGET = 2.0  # seconds the form's command may take before the ack (Slack allows 3)

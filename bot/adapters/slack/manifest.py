@@ -1,8 +1,13 @@
 """The Slack app manifest, generated from the command registry (``garde slack-manifest``).
 
 One slash command per command family of the registry, English name, its summary and
-usage (in English) as Slack's description and usage hint; a command added to the
-registry appears here with no Slack code. Telegram's ``/start`` is left out. Slack
+usage (in English) as Slack's description and usage hint; then its French aliases
+(``/garde``, ``/lier``…), described in French, so that what Garde tells French speakers
+to type works in Slack too. Slack allows 50 slash commands per app: past that the
+aliases are left out and only the English names are registered. Slack command names
+are plain ASCII here (``/desassigner``, not ``/désassigner``, its accented twin). A
+command added to the registry appears here with no Slack code. Telegram's ``/start``
+is left out. Slack
 sends every command, button press, form and event to one URL, ``/slack/events``.
 
 ``should_escape`` is on: a user picked from Slack's autocomplete arrives as
@@ -11,8 +16,8 @@ sends every command, button press, form and event to one URL, ``/slack/events``.
 
 from __future__ import annotations
 
-from bot.i18n import Catalogs
-from bot.registry import Registry
+from bot.i18n import Catalogs, Translator
+from bot.registry import CommandSpec, Registry
 
 NAME = "Garde"
 DESCRIPTION = "Who is on call for your answering service, overrides and coverage."
@@ -35,29 +40,24 @@ BOT_SCOPES = (
 BOT_EVENTS = ("app_home_opened", "app_uninstalled", "tokens_revoked")
 MAX_DESCRIPTION = 2000
 MAX_USAGE = 1000
+MAX_COMMANDS = 50  # Slack's limit of slash commands per app
 
 
 def manifest(registry: Registry, catalogs: Catalogs, public_url: str) -> dict:
     """The app manifest (a dict for JSON) for a Garde reachable at ``public_url``."""
     base = public_url.rstrip("/")
     events = f"{base}/slack/events"
-    t = catalogs.translator("en")
-    commands = []
-    for spec in registry.specs():
-        if spec.name in SKIPPED:
-            continue
-        usage = t(spec.usage)
-        prefix = f"/{spec.name}"
-        hint = usage[len(prefix) :].strip() if usage.startswith(prefix) else usage
-        entry = {
-            "command": prefix,
-            "url": events,
-            "description": t(spec.summary)[:MAX_DESCRIPTION],
-            "should_escape": True,
-        }
-        if hint:
-            entry["usage_hint"] = hint[:MAX_USAGE]
-        commands.append(entry)
+    english, french = catalogs.translator("en"), catalogs.translator("fr")
+    specs = [spec for spec in registry.specs() if spec.name not in SKIPPED]
+    commands = [_command(spec, spec.name, english, events) for spec in specs]
+    aliases = [
+        _command(spec, alias, french, events)
+        for spec in specs
+        for alias in spec.aliases
+        if alias.isascii()
+    ]
+    if len(commands) + len(aliases) <= MAX_COMMANDS:
+        commands += aliases
     return {
         "display_information": {
             "name": NAME,
@@ -85,3 +85,19 @@ def manifest(registry: Registry, catalogs: Catalogs, public_url: str) -> dict:
             "token_rotation_enabled": False,
         },
     }
+
+
+def _command(spec: CommandSpec, name: str, t: Translator, url: str) -> dict:
+    """One slash command: ``name``, described by ``spec``'s summary and usage in ``t``."""
+    usage = t(spec.usage)
+    prefix = f"/{name}"
+    hint = usage[len(prefix) :].strip() if usage.startswith(prefix) else usage
+    entry = {
+        "command": prefix,
+        "url": url,
+        "description": t(spec.summary)[:MAX_DESCRIPTION],
+        "should_escape": True,
+    }
+    if hint:
+        entry["usage_hint"] = hint[:MAX_USAGE]
+    return entry
