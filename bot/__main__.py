@@ -35,6 +35,7 @@ from core.ingest.document import InvalidDocument
 from core.ingest.importer import import_document, read_json
 from core.models import Account
 from core.notify import alerts
+from core.text import visible
 
 log = logging.getLogger("garde")
 
@@ -236,7 +237,8 @@ async def _import(garde: Garde, t: Translator, path: Path) -> int:
     except InvalidDocument as invalid:
         print(t(invalid.key, **invalid.params), file=sys.stderr)
         for problem in invalid.problems:
-            print(f"  {problem.path}: {t(problem.key, **problem.params)}", file=sys.stderr)
+            line = f"  {problem.path}: {t(problem.key, **problem.params)}"
+            print(visible(line), file=sys.stderr)  # the document's text, escapes spelled out
         return 1
     counts = ", ".join(f"{t(KINDS[kind])} {n}" for kind, n in summary.counts.items())
     print(t(N_("Imported: {counts}."), counts=counts))

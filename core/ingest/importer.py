@@ -52,8 +52,25 @@ class ImportSummary:
 def read_json(path: Path) -> Any:
     """The JSON of ``path``, or ``InvalidDocument`` saying why it can't be read."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        return load_json(path.read_bytes())
+    except OSError as exc:
+        raise InvalidDocument(
+            [
+                Problem(
+                    path="$",
+                    key=N_("The file cannot be read: {error}."),
+                    params={"error": exc.__class__.__name__},
+                )
+            ]
+        ) from None
+
+
+def load_json(data: bytes | str) -> Any:
+    """A JSON document (a file's bytes, a request's body), or ``InvalidDocument`` saying why
+    not: malformed, not UTF-8, or nested deeper than the parser's recursion allows."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError as exc:
         problem = Problem(
             path="$",
             key=N_("The file cannot be read: {error}."),
@@ -65,6 +82,8 @@ def read_json(path: Path) -> Any:
             key=N_("Not valid JSON (line {line}, column {column})."),
             params={"line": exc.lineno, "column": exc.colno},
         )
+    except RecursionError:  # the document has a handful of levels; 100,000 is an attack
+        problem = Problem(path="$", key=N_("The document is nested too deeply."))
     raise InvalidDocument([problem])
 
 
