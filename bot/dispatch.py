@@ -24,6 +24,7 @@ from bot.settings import Settings
 from core.accounts.identity import AccountInfo, Identity, find_identity, role_allows, user_accounts
 from core.db import Database
 from core.errors import N_, GardeError
+from core.text import printable
 
 log = logging.getLogger("garde.dispatch")
 
@@ -88,6 +89,7 @@ class Dispatcher:
         try:
             asker = await self.who(actor, lang=lang)
             identity, accounts, active, t = asker.identity, asker.accounts, asker.active, asker.t
+            text = printable(text)  # typed controls (NUL, ESC) mean nothing; PostgreSQL refuses NUL
             name, args, comment = split_command(text)
             spec = self.registry.find(name or "help")
             if spec is None:
