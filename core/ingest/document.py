@@ -35,9 +35,9 @@ Key = Field(min_length=1, max_length=64)
 # this rule keeps them from looking like one (no ``/``, no leading ``.``, no control).
 IDENTIFIER = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"
 Ident = Annotated[str, StringConstraints(strip_whitespace=True, pattern=IDENTIFIER)]
-MAX_INT = 2**31 - 1
+MAX_INT = 2**31 - 1  # what every integer column holds, on PostgreSQL too
 # Times and dates Garde can compute with (a week later, a local midnight) and store.
-MIN_YEAR, MAX_YEAR = 1900, 2199  # what every integer column holds, on PostgreSQL too
+MIN_YEAR, MAX_YEAR = 1900, 2199
 
 
 def _no_text_number(value: Any) -> Any:
