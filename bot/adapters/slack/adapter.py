@@ -196,6 +196,8 @@ class SlackAdapter:
             "signing_secret": s.slack_signing_secret.get_secret_value(),
             "client": self._client,
             "process_before_response": True,  # listeners ack at once and work in tasks
+            # Verified over the raw bytes before bolt sees a request (inbound.py): not twice.
+            "request_verification_enabled": False,
             "logger": self._lib_log,
             "user_facing_authorize_error_message": catalogs.translator(s.default_locale)(
                 NOT_INSTALLED
