@@ -37,6 +37,7 @@ from core.ingest.importer import import_document, read_json
 from core.models import Account
 from core.notify import alerts
 from core.notify.quiet import Quiet, why_quiet
+from core.text import visible
 
 log = logging.getLogger("garde")
 
@@ -279,7 +280,8 @@ async def _import(garde: Garde, t: Translator, path: Path) -> int:
                 now=garde.now(),
             )
     except InvalidDocument as invalid:
-        print(import_report.refusal(invalid, t), file=sys.stderr)
+        # the document's text, escapes spelled out
+        print(visible(import_report.refusal(invalid, t)), file=sys.stderr)
         return 1
     print(import_report.report(summary, t))
     return 0

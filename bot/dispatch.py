@@ -18,7 +18,7 @@ from datetime import datetime
 from bot.context import Context
 from bot.contract import Actor, Command, Conversation, Reply
 from bot.i18n import Catalogs, Translator, negotiate
-from bot.parsing import split_command
+from bot.parsing import echo, split_command
 from bot.registry import CommandSpec, Registry
 from bot.settings import Settings
 from core.accounts.identity import (
@@ -31,9 +31,11 @@ from core.accounts.identity import (
 )
 from core.db import Database
 from core.errors import N_, Forbidden, GardeError
+from core.text import printable
 
 log = logging.getLogger("garde.dispatch")
 
+MAX_PARAM = 300  # characters of one parameter of an error message (lists of names fit)
 ROLE_NAMES = {"viewer": N_("viewer"), "scheduler": N_("scheduler"), "admin": N_("admin")}
 
 
@@ -108,10 +110,13 @@ class Dispatcher:
             identity, accounts, active, t = asker.identity, asker.accounts, asker.active, asker.t
             if identity and actor.handle and identity.handle != actor.handle:
                 await self._remember_handle(actor)
+            text = printable(text)  # typed controls (NUL, ESC) mean nothing; PostgreSQL refuses NUL
             name, args, comment = split_command(text)
             spec = self.registry.find(name or "help")
             if spec is None:
-                return [Reply(t(N_("There is no command /{name}. /help lists them."), name=name))]
+                return [
+                    Reply(t(N_("There is no command /{name}. /help lists them."), name=echo(name)))
+                ]
             command = Command(spec.name, tuple(args), text, actor, conversation, at, comment)
             ctx = Context(
                 self.db,
@@ -130,7 +135,8 @@ class Dispatcher:
                 ctx.account, ctx.role = active
             result = await spec.handler(command, ctx)
         except GardeError as error:
-            return [Reply(t(error.key, **error.params))]
+            log.debug("command refused: %s", error.key)
+            return [Reply(t(error.key, **echoed(error.params)))]
         except Exception:
             ref = secrets.token_hex(4)
             log.exception("command failed (reference %s)", ref)
@@ -143,6 +149,11 @@ class Dispatcher:
             await remember_handle(
                 session, actor.platform, actor.team_id, actor.user_id, actor.handle or ""
             )
+
+def echoed(params: dict) -> dict:
+    """An error's parameters as a reply may show them: any text cut at ``MAX_PARAM``
+    characters, so that no message repeats a huge input back (whichever handler raised)."""
+    return {k: echo(v, MAX_PARAM) if isinstance(v, str) else v for k, v in params.items()}
 
 
 def _active_account(

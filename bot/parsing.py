@@ -31,9 +31,13 @@ from core.errors import N_
 from core.text import fold
 
 __all__ = [
+    "ECHO_LIMIT",
+    "MAX_COMMENT",
+    "TOO_LONG",
     "ContactRef",
     "ParseError",
     "When",
+    "echo",
     "fold",
     "is_range_word",
     "parse_clock",
@@ -48,6 +52,7 @@ __all__ = [
     "take_month",
     "take_range",
     "tokenize",
+    "whole_number",
 ]
 
 
@@ -82,7 +87,7 @@ def tokenize(text: str) -> tuple[list[str], str | None]:
         if m.group("unclosed") is not None:
             raise ParseError(
                 N_('This quote is not closed: {text}. Close it, e.g. "Luc Lambert".'),
-                text=_clip(text[m.start() :]),
+                text=echo(text[m.start() :]),
             )
         if m.group("space") is None:
             inner = m.group("quoted") if m.group("quoted") is not None else m.group("guillemets")
@@ -98,9 +103,28 @@ def tokenize(text: str) -> tuple[list[str], str | None]:
     return tokens, None
 
 
-def _clip(text: str, limit: int = 40) -> str:
+ECHO_LIMIT = 60  # characters of the user's own input a reply shows back
+MAX_COMMENT = 500  # characters of a comment (it is stored and shown back)
+TOO_LONG = N_("The comment is too long: at most {max} characters.")
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """What a reply may show of the user's input: ``text`` cut at ``limit`` characters,
+    an ellipsis marking the cut (a megabyte typed is not a megabyte answered)."""
     text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def whole_number(token: str, low: int, high: int) -> int | None:
+    """``token`` as a whole number from ``low`` to ``high`` (ASCII digits), else None.
+
+    Digits are counted before converting: ``int()`` of 5,000 digits raises, and a
+    20-digit rank overflows the database's integers.
+    """
+    if not (token.isascii() and token.isdigit()) or len(token.lstrip("0")) > len(str(high)):
+        return None
+    value = int(token)
+    return value if low <= value <= high else None
 
 
 # --------------------------------------------------------------------------- contacts
@@ -230,6 +254,8 @@ def split_command(text: str) -> tuple[str, list[str], str | None]:
     tokens, comment = tokenize(text.strip())
     if len(tokens) > 1 and tokens[-1].casefold() in SHARE:
         tokens = tokens[:-1]
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise ParseError(TOO_LONG, max=MAX_COMMENT)
     if not tokens:
         return "", [], comment
     name = tokens[0].lstrip("/").split("@", 1)[0].lower()

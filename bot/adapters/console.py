@@ -16,11 +16,13 @@ from bot.contract import Actor, Conversation, Reply
 from bot.dispatch import Dispatcher
 from core.accounts.identity import find_identity, link_console_identity, set_active_account
 from core.db import Database
+from core.text import visible
 
 
 def render(replies: list[Reply]) -> str:
-    """Replies as terminal text."""
-    return "\n\n".join(_render_one(r) for r in replies)
+    """Replies as terminal text; a control character is spelled out (``\\x1b``), never
+    sent raw to the terminal (text typed in chat, or stored before import stripped them)."""
+    return visible("\n\n".join(_render_one(r) for r in replies))
 
 
 def _render_one(reply: Reply) -> str:

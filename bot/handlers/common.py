@@ -29,7 +29,7 @@ from core.oncall.schedules import (
 
 quoted = typed  # a schedule's name as typed: "01 Horaire"
 
-_REF = re.compile(r"^#?(\d{1,9})$")
+_REF = re.compile(r"^#?([0-9]{1,9})$")  # ASCII digits; 9 of them fit every integer column
 
 
 def parse_ref(token: str) -> int | None:

@@ -32,7 +32,15 @@ from datetime import datetime
 from bot.context import Context
 from bot.contract import Action, Command, Reply, Visibility
 from bot.handlers.common import schedule_arg, when
-from bot.parsing import ParseError, When, parse_contact, parse_span, resolve_contact
+from bot.parsing import (
+    ParseError,
+    When,
+    echo,
+    parse_contact,
+    parse_span,
+    resolve_contact,
+    whole_number,
+)
 from bot.registry import CommandSpec
 from core import changes
 from core.errors import N_
@@ -44,6 +52,7 @@ from core.text import fold
 USAGE = N_("/override CONTACT START END [SCHEDULE] [rank N] [-- COMMENT]")
 
 _RANK = frozenset({"rank", "rang"})
+MAX_RANK = 99  # as the import allows (data-format.md)
 _CONFIRM = frozenset({"confirm", "confirmer"})
 
 
@@ -54,7 +63,7 @@ def unexpected(ctx: Context, tokens: list[str], usage: str) -> ParseError:
     """The error for words a command does not take, with its usage to show what it does."""
     return ParseError(
         N_("I did not understand “{text}”. Usage: {usage}"),
-        text=" ".join(tokens),
+        text=echo(" ".join(tokens)),
         usage=ctx.t(usage),
     )
 
@@ -127,16 +136,17 @@ def _options(tokens: list[str]) -> tuple[int, bool, str | None]:
     while i < len(tokens):
         word = fold(tokens[i], keyword=True)
         if word in _RANK:
-            value = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if not value.isascii() or not value.isdigit():
+            found = whole_number(tokens[i + 1] if i + 1 < len(tokens) else "", 0, MAX_RANK)
+            if found is None:
                 raise ParseError(
                     N_(
-                        "“{word}” needs a rank number: 0 for the first contact, 1 for the "
-                        "second, and so on."
+                        "“{word}” needs a rank number from 0 to {max}: 0 for the first contact, "
+                        "1 for the second, and so on."
                     ),
-                    word=tokens[i],
+                    word=echo(tokens[i]),
+                    max=MAX_RANK,
                 )
-            rank = int(value)
+            rank = found
             i += 2
             continue
         if word in _CONFIRM:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.contract import Action
 from bot.i18n import Translator
-from bot.parsing import ParseError, fold
+from bot.parsing import ParseError, echo, fold, whole_number
 from core.errors import N_
 
 PAGE_SIZE = 10
@@ -40,13 +40,14 @@ def take_page(args: Sequence[str], size: int = PAGE_SIZE) -> tuple[Page, list[st
         if fold(token) not in _WORDS:
             continue
         value = rest[i + 1] if i + 1 < len(rest) else ""
-        if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        number = whole_number(value, 1, MAX_PAGE)
+        if number is None:
             raise ParseError(
                 N_("“{text}” is not a page number. Use page 2, up to page {max}."),
-                text=f"{token} {value}".strip(),
+                text=echo(f"{token} {value}"),
                 max=MAX_PAGE,
             )
-        return Page(int(value), size), rest[:i] + rest[i + 2 :]
+        return Page(number, size), rest[:i] + rest[i + 2 :]
     return Page(1, size), rest
 
 

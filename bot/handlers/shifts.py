@@ -17,12 +17,21 @@ from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.common import shift_arg
 from bot.handlers.override import changed, handle, header, name, period, times, unexpected
-from bot.parsing import ParseError, parse_contact, parse_date, resolve_contact
+from bot.parsing import (
+    MAX_COMMENT,
+    TOO_LONG,
+    ParseError,
+    echo,
+    parse_contact,
+    parse_date,
+    resolve_contact,
+    whole_number,
+)
 from bot.registry import CommandSpec
 from core import changes
 from core.errors import N_
 from core.oncall.schedules import ContactInfo, account_contacts, shift_by_ref
-from core.oncall.shiftops import AssignResult, UnassignResult
+from core.oncall.shiftops import MAX_RECURRING_WEEKS, AssignResult, UnassignResult
 from core.text import fold
 
 ASSIGN_USAGE = N_("/assign CONTACT SHIFT [SCHEDULE] [weeks N | until DATE] [-- COMMENT]")
@@ -77,12 +86,16 @@ def _repeat(ctx: Context, tokens: list[str]) -> tuple[int | None, str | None]:
     while i < len(tokens):
         word, value = fold(tokens[i], keyword=True), tokens[i + 1] if i + 1 < len(tokens) else ""
         if word in _WEEKS:
-            if not value.isascii() or not value.isdigit():
+            weeks = whole_number(value, 1, MAX_RECURRING_WEEKS)
+            if weeks is None:
                 raise ParseError(
-                    N_("“{word}” needs a number of weeks, e.g. weeks 3 (this week included)."),
-                    word=tokens[i],
+                    N_(
+                        "“{word}” needs a number of weeks, e.g. weeks 3 (this week "
+                        "included), from 1 to {max}."
+                    ),
+                    word=echo(tokens[i]),
+                    max=MAX_RECURRING_WEEKS,
                 )
-            weeks = int(value)
         elif word in _UNTIL:
             if not value:
                 raise ParseError(N_("“{word}” needs a date, e.g. until 04-30."), word=tokens[i])
@@ -266,6 +279,8 @@ async def comment(command: Command, ctx: Context) -> Reply:
     async with ctx.db.write() as session:
         ref, used = await shift_arg(ctx, session, tokens)
         text = " ".join([*tokens[used:], command.comment or ""]).strip()
+        if len(text) > MAX_COMMENT:
+            raise ParseError(TOO_LONG, max=MAX_COMMENT)
         slot = await changes.comment(
             session, ctx.account.id, ref, text, origin=ctx.origin(command), now=ctx.now
         )

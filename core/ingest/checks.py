@@ -17,8 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import N_
-from core.ingest.document import AccountIn, Document, Problem, parse_time, zone_problem
-from core.models import Account, ChatIdentity, Contact, Schedule, User
+from core.ingest.document import (
+    MAX_YEAR,
+    MIN_YEAR,
+    AccountIn,
+    Document,
+    Problem,
+    ScheduleIn,
+    parse_time,
+    zone_problem,
+)
+from core.models import Account, ChatIdentity, Contact, Schedule, Shift, User
 
 
 @dataclass
@@ -37,7 +46,7 @@ class Checked:
     def time(self, path: str, text: str, zone: str) -> datetime | None:
         at, key = parse_time(text, zone)
         if key:
-            self.add(path, key, value=text, zone=zone)
+            self.add(path, key, value=text, zone=zone, min=MIN_YEAR, max=MAX_YEAR)
         else:
             self.times[path] = at
         return at
@@ -111,6 +120,7 @@ async def _check_account(
         _duplicates([s.id for s in sched.shifts], f"{spath}.shifts", "id", checked)
         for k, shift in enumerate(sched.shifts):
             _check_shift(shift, f"{spath}.shifts[{k}]", tz, known, checked)
+        await _check_overlaps(session, current, sched, spath, checked)
     checked.contact_keys[acc.number] = known
     schedules = {s.name for s in acc.schedules}
     if current is not None and any(m.schedule for m in acc.messages):
@@ -157,6 +167,55 @@ def _check_shift(shift: Any, path: str, tz: str, known: set[str], checked: Check
             N_("No contact has the key “{value}” in this account."),
             value=shift.contact,
         )
+
+
+async def _check_overlaps(
+    session: AsyncSession, current: Account | None, sched: ScheduleIn, path: str, checked: Checked
+) -> None:
+    """Two shifts of one rank of a schedule may not cover the same instant: who would be on
+    call? Checked among the document's shifts and against the schedule's other stored ones."""
+    spans: list[tuple[datetime, datetime, int, str, str | None]] = []  # start, end, rank, id, path
+    for k, item in enumerate(sched.shifts):
+        start = checked.times.get(f"{path}.shifts[{k}].start")
+        end = checked.times.get(f"{path}.shifts[{k}].end")
+        if start and end and start < end:
+            spans.append((start, end, item.rank, item.id, f"{path}.shifts[{k}]"))
+    if not spans or current is None:
+        return _report_overlaps(spans, checked)
+    ids = {s[3] for s in spans}
+    stored = await session.execute(
+        select(Shift.start_at, Shift.end_at, Shift.rank, Shift.ext_id)
+        .join(Schedule, Schedule.id == Shift.schedule_id)
+        .where(
+            Schedule.account_id == current.id,
+            Schedule.name == sched.name,
+            Shift.end_at > min(s[0] for s in spans),
+            Shift.start_at < max(s[1] for s in spans),
+        )
+    )
+    spans += [(a, b, rank, ext, None) for a, b, rank, ext in stored if ext not in ids]
+    _report_overlaps(spans, checked)
+
+
+def _report_overlaps(
+    spans: list[tuple[datetime, datetime, int, str, str | None]], checked: Checked
+) -> None:
+    """One problem per document shift that starts before the previous one of its rank ends."""
+    last: dict[int, tuple[datetime, datetime, int, str, str | None]] = {}
+    for span in sorted(spans, key=lambda s: (s[2], s[0], s[1])):
+        before = last.get(span[2])
+        if before is not None and span[0] < before[1]:
+            where = span[4] or before[4]
+            if where is not None:
+                checked.add(
+                    f"{where}.start",
+                    N_("Shifts “{first}” and “{second}” of rank {rank} overlap."),
+                    first=before[3],
+                    second=span[3],
+                    rank=span[2],
+                )
+        if before is None or span[1] > before[1]:
+            last[span[2]] = span
 
 
 def _check_recording(ref: str, path: str, base_dir: Path | None, checked: Checked) -> None:

@@ -9,25 +9,67 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from core.errors import N_, GardeError, Np_
 from core.localtime import is_valid_zone, zone
+from core.text import printable
 
 Role = Literal["viewer", "scheduler", "admin"]
 Lang = Literal["fr", "en"]
 Text = Field(min_length=1, max_length=200)
 Key = Field(min_length=1, max_length=64)
+# data-format.md: account numbers, every ``id`` and ``key``. They never become paths, and
+# this rule keeps them from looking like one (no ``/``, no leading ``.``, no control).
+IDENTIFIER = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"
+Ident = Annotated[str, StringConstraints(strip_whitespace=True, pattern=IDENTIFIER)]
+MAX_INT = 2**31 - 1  # what every integer column holds, on PostgreSQL too
+# Times and dates Garde can compute with (a week later, a local midnight) and store.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def _no_text_number(value: Any) -> Any:
+    """Integers are JSON numbers: ``"3"`` or ``true`` is not one, ``3.0`` is refused too."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", "not an integer")
+    return value
+
+
+def _decimal_text(value: Any) -> Any:
+    """Amounts are decimal strings (``"12.50"``) or whole numbers, never floats or booleans."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise PydanticCustomError("decimal_type", "not a decimal string")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_no_text_number), Field(ge=0, le=MAX_INT)]
+Amount = Annotated[Decimal, BeforeValidator(_decimal_text), Field(max_digits=12, decimal_places=2)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_controls(cls, value: Any) -> Any:
+        """Free text loses its control characters (terminal escapes): see ``printable``."""
+        return printable(value)
+
 
 class ContactIn(_Model):
-    key: str = Key
+    key: Ident
     name: str = Text
     phones: list[str] = []
     sms: str | None = None
@@ -37,13 +79,13 @@ class ContactIn(_Model):
 
 
 class ShiftIn(_Model):
-    id: str = Field(min_length=1, max_length=100)
+    id: Ident
     start: str
     end: str
-    rank: int = Field(0, ge=0, le=99)
+    rank: Annotated[Int, Field(le=99)] = 0
     shift: str = Field("", max_length=100)
     role: str = Field("", max_length=100)
-    contact: str | None = None
+    contact: Ident | None = None
     comment: str | None = None
 
 
@@ -60,10 +102,10 @@ class HistoryIn(_Model):
 
 
 class MessageIn(_Model):
-    id: str = Key
+    id: Ident
     taken_at: str
     subject: str = Field("", max_length=200)
-    urgent: bool = False
+    urgent: StrictBool = False
     status: Literal["open", "closed"] = "open"
     agent: str | None = Field(None, max_length=100)
     fields: list[tuple[str, str]] = []
@@ -72,34 +114,41 @@ class MessageIn(_Model):
 
 
 class CallIn(_Model):
-    id: str = Key
+    id: Ident
     start: str
-    duration_s: int = Field(ge=0)
+    duration_s: Int
     direction: Literal["in", "out"] = "in"
     caller_id: str | None = Field(None, max_length=32)
     agent: str | None = Field(None, max_length=100)
-    ivr_only: bool = False
-    assigned: bool = False
-    answered: bool = False
-    agent_s: int = Field(0, ge=0)
-    wait_s: int = Field(0, ge=0)
-    hold_s: int = Field(0, ge=0)
-    hold_total_s: int = Field(0, ge=0)
-    work_s: int = Field(0, ge=0)
-    transferred: bool = False
-    transfer_s: int = Field(0, ge=0)
-    busy: bool = False
+    ivr_only: StrictBool = False
+    assigned: StrictBool = False
+    answered: StrictBool = False
+    agent_s: Int = 0
+    wait_s: Int = 0
+    hold_s: Int = 0
+    hold_total_s: Int = 0
+    work_s: Int = 0
+    transferred: StrictBool = False
+    transfer_s: Int = 0
+    busy: StrictBool = False
     recording: str | None = None
-    billed: bool = False
-    billable_units: int = Field(0, ge=0)
-    charge: Decimal | None = None
+    billed: StrictBool = False
+    billable_units: Int = 0
+    charge: Amount | None = None
 
 
 class BillingIn(_Model):
     date: date
     kind: Literal["invoice", "payment", "credit"]
     reference: str = Key
-    amount: Decimal
+    amount: Amount
+
+    @field_validator("date")
+    @classmethod
+    def _in_range(cls, value: date) -> date:
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise PydanticCustomError("date_range", "out of range")
+        return value
 
 
 class InfoPageIn(_Model):
@@ -108,7 +157,7 @@ class InfoPageIn(_Model):
 
 
 class AccountIn(_Model):
-    number: str = Field(min_length=1, max_length=32)
+    number: Annotated[Ident, Field(max_length=32)]
     name: str | None = Field(None, min_length=1, max_length=200)
     timezone: str | None = None
     locale: Lang | None = None
@@ -130,15 +179,15 @@ class SlackIdIn(_Model):
 
 
 class TelegramIdIn(_Model):
-    user_id: int
+    user_id: Annotated[int, BeforeValidator(_no_text_number), Field(ge=1, le=2**63 - 1)]
 
 
 class UserIn(_Model):
     username: str = Key
     name: str = Field("", max_length=200)
     locale: Lang | None = None
-    accounts: dict[str, Role] = {}
-    contacts: dict[str, str] = {}  # account number -> contact key: which contact this user is
+    accounts: dict[Ident, Role] = {}
+    contacts: dict[Ident, Ident] = {}  # account number -> contact key: which contact this user is
     slack: list[SlackIdIn] = []
     telegram: list[TelegramIdIn] = []
 
@@ -202,6 +251,20 @@ _PYDANTIC_KEYS = {
     "too_long": N_("Expected a [name, value] pair."),
     "too_short": N_("Expected a [name, value] pair."),
     "dict_type": N_("Expected an object."),
+    "string_pattern_mismatch": N_(
+        "An identifier is 1 to 64 letters, digits, “.”, “_” or “-”, not starting with “.”."
+    ),
+    "decimal_max_digits": N_(
+        "Too large: at most 10 digits before the decimal point and 2 after it."
+    ),
+    "decimal_whole_digits": N_(
+        "Too large: at most 10 digits before the decimal point and 2 after it."
+    ),
+    "decimal_max_places": N_(
+        "Too large: at most 10 digits before the decimal point and 2 after it."
+    ),
+    "finite_number": N_('Expected a decimal amount such as "12.50".'),
+    "date_range": N_("Out of range: years {min}–{max}."),
     "model_type": N_("Expected an object."),
     "model_attributes_type": N_("Expected an object."),
 }
@@ -213,6 +276,8 @@ def shape_problems(error: ValidationError) -> list[Problem]:
     for err in error.errors(include_url=False):
         key = _PYDANTIC_KEYS.get(err["type"], N_("Invalid value."))
         ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+        if err["type"] == "date_range":
+            ctx.update(min=str(MIN_YEAR), max=str(MAX_YEAR))
         problems.append(Problem(path=json_path(tuple(err["loc"])), key=key, params=ctx))
     return problems
 
@@ -235,6 +300,8 @@ def parse_time(text: str, tz_name: str) -> tuple[datetime | None, str | None]:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None, N_("“{value}” is not an ISO 8601 time such as 2025-05-01T07:30.")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:  # 9999-12-31 in a zone overflows
+        return None, N_("{value} is out of range: years {min}–{max}.")
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC), None
     tz = zone(tz_name)

@@ -70,7 +70,7 @@ class ImportSummary:
 def read_json(path: Path) -> Any:
     """The JSON of ``path``, or ``InvalidDocument`` saying in plain words why it can't be read."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         problem = Problem(path="$", key=N_("There is no file {file}."), params={"file": str(path)})
     except IsADirectoryError:
@@ -81,20 +81,32 @@ def read_json(path: Path) -> Any:
         problem = Problem(
             path="$", key=N_("Garde may not read {file}."), params={"file": str(path)}
         )
-    except UnicodeDecodeError:
-        problem = Problem(path="$", key=N_("The file is not UTF-8 text."))
     except OSError as exc:
         problem = Problem(
             path="$",
             key=N_("The file cannot be read: {error}."),
             params={"error": exc.strerror or ""},
         )
+    else:
+        return load_json(data)
+    raise InvalidDocument([problem])
+
+
+def load_json(data: bytes | str) -> Any:
+    """A JSON document (a file's bytes, a request's body), or ``InvalidDocument`` saying why
+    not: malformed, not UTF-8, or nested deeper than the parser's recursion allows."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError:
+        problem = Problem(path="$", key=N_("The file is not UTF-8 text."))
     except json.JSONDecodeError as exc:
         problem = Problem(
             path="$",
             key=N_("Not valid JSON (line {line}, column {column})."),
             params={"line": exc.lineno, "column": exc.colno},
         )
+    except RecursionError:  # the document has a handful of levels; 100,000 is an attack
+        problem = Problem(path="$", key=N_("The document is nested too deeply."))
     raise InvalidDocument([problem])
 
 

@@ -75,7 +75,10 @@ CASES = [
     ("/assign tremblay #5", "Marie Tremblay, Patrick Tremblay"),
     ("/assign luc #5 weeks", "“weeks” needs a number of weeks, e.g. weeks 3"),
     ("/assign luc #5 semaines trois", "“semaines” needs a number of weeks"),
-    ("/assign luc #5 weeks 0", "Repeat for 1 to 52 weeks, not 0."),
+    (
+        "/assign luc #5 weeks 0",
+        "“weeks” needs a number of weeks, e.g. weeks 3 (this week included), from 1 to 52",
+    ),
     ("/assign luc #5 weeks 3 until 04-30", "Give either weeks N or until DATE, not both."),
     ("/assign luc #5 until", "“until” needs a date"),
     ("/assign luc #5 until 13-45", "“13-45” is not a valid date."),

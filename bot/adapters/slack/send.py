@@ -8,6 +8,8 @@ Where a reply goes is the contract's :class:`~bot.contract.Visibility`, read her
   ``in_channel`` (Slack posts it even where the bot is no member), else a direct message;
 - direct: ``chat.postMessage`` to the user's id, which is the app's direct chat.
 
+A response_url takes 5 messages; a longer answer is cut there, its last message "…".
+
 Files cannot be ephemeral: a file of a reply seen by everyone goes to the channel, any
 other to the user's direct chat (``conversations.open``), with ``files_upload_v2``.
 
@@ -43,6 +45,8 @@ TEMPORARY_ERRORS = frozenset(
 )
 DEFAULT_RETRY_AFTER = 30.0
 FILE_LIMIT = 1024 * 1024 * 1024  # bytes: Slack refuses larger files
+RESPONSE_URL_POSTS = 5  # Slack takes 5 messages per response_url (within 30 minutes)
+_ELLIPSIS = {"type": "mrkdwn", "text": "…", "verbatim": True}
 LIB_LOG = logging.getLogger("garde.slack.lib")  # kept at INFO or above by the adapter
 
 
@@ -86,14 +90,32 @@ async def deliver(
     share: bool = False,
     mentions: Mapping[str, str] | None = None,
 ) -> None:
-    """Send ``replies`` for one request, in order, then their files."""
+    """Send ``replies`` for one request, in order, then their files.
+
+    A response_url takes at most :data:`RESPONSE_URL_POSTS` messages: past that, the last
+    one allowed says "…" and the rest of what would go that way is dropped.
+    """
+    posts = 0
     for way, group in _groups(replies, share):
-        for message in render(group, mentions):
+        messages = render(group, mentions)
+        if way != "direct" and target.response_url:
+            messages = _within(messages, RESPONSE_URL_POSTS - posts)
+            posts += len(messages)
+        for message in messages:
             await send(client, session, target, way, message)
         files = [f for r in group for f in r.files]
         if files:
             channel = target.channel_id if way == "in_channel" else ""
             await upload(client, channel or await direct_channel(client, target.user_id), files)
+
+
+def _within(messages: list[Message], room: int) -> list[Message]:
+    """At most ``room`` messages; when some must go, the last one kept is an ellipsis."""
+    if len(messages) <= room:
+        return messages
+    if room <= 0:
+        return []
+    return [*messages[: room - 1], Message("…", [{"type": "section", "text": _ELLIPSIS}])]
 
 
 async def send(

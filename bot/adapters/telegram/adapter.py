@@ -4,7 +4,8 @@ Two ways in, chosen by ``PUBLIC_URL``:
 
 - **Webhook** (``PUBLIC_URL`` set): the Application is built with ``updater(None)``;
   Garde's aiohttp server takes ``POST /telegram/webhook``, checks the
-  ``X-Telegram-Bot-Api-Secret-Token`` header in constant time (403 otherwise), puts the
+  ``X-Telegram-Bot-Api-Secret-Token`` header in constant time (403 otherwise), refuses
+  an update of the wrong shape with 400 (:mod:`bot.adapters.telegram.inbound`), puts the
   update on the Application's ``update_queue`` and answers 200 at once: Telegram does
   not wait for the command to run. ``setWebhook`` is called at start with that secret
   (``TELEGRAM_WEBHOOK_SECRET``, else one derived from the token, the same on every
@@ -61,6 +62,7 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.telegram.chat import TelegramChat
+from bot.adapters.telegram.inbound import read_update
 from bot.clock import Clock
 from bot.contract import PermanentFailure, RateLimited, Reply, TemporaryFailure
 from bot.dispatch import Dispatcher
@@ -258,9 +260,14 @@ class TelegramAdapter:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret.encode()):
             return web.Response(status=403)
+        data, problem = read_update(await request.read())
+        update = None
         try:
-            update = Update.de_json(await request.json(), self.application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
+            update = Update.de_json(data, self.application.bot) if data is not None else None
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+            problem = type(error).__name__
+        if update is None or problem:
+            log.warning("telegram: update refused with 400: %s", problem)
             return web.Response(status=400)
         await self.application.update_queue.put(update)
         return web.Response()

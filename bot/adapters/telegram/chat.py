@@ -44,8 +44,15 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.adapters.telegram import render
+from bot.adapters.telegram.owners import Owners, fits, mine
 from bot.adapters.telegram.prompt import Ask, Done, OverridePrompt
-from bot.adapters.telegram.store import drop_prompt, load_prompt, load_token, save_tokens
+from bot.adapters.telegram.store import (
+    Owner,
+    drop_prompt,
+    load_prompt,
+    load_token,
+    save_tokens,
+)
 from bot.clock import Clock
 from bot.contract import Action, Actor, Attachment, Conversation, Reply, Visibility
 from bot.dispatch import Dispatcher, Who
@@ -77,6 +84,7 @@ class TelegramChat:
         self._dispatcher, self._catalogs, self._db, self._clock = dispatcher, catalogs, db, clock
         self._default = default_locale
         self.prompt = OverridePrompt(db, dispatcher.registry)
+        self.owners = Owners(dispatcher)
         self.username = ""  # the bot's @username, known once the bot is initialized
         self.file_limit = FILE_LIMIT
         self.rows_per_page = render.ROWS_PER_PAGE
@@ -86,8 +94,8 @@ class TelegramChat:
     async def on_message(self, update: Update, context: Any) -> None:
         """A text message: a command, an answer to a pending question, or chatter."""
         message = update.message
-        if message is None or message.text is None or message.from_user is None:
-            return
+        if message is None or not isinstance(message.text, str) or message.from_user is None:
+            return  # not text (or, by long polling, not the types Telegram sends): ignored
         user, chat = message.from_user, message.chat
         kind = _KINDS.get(chat.type)
         if kind is None or user.is_bot:
@@ -111,7 +119,7 @@ class TelegramChat:
                 asker = await self._who(actor)
                 ask = await self.prompt.begin(asker, actor, conv, text, now)
                 if ask is not None:
-                    await self._ask(bot, chat.id, ask, asker.t, now, quote=quote)
+                    await self._ask(bot, chat.id, ask, asker.t, now, quote, mine(actor, conv))
                     return
             replies = await self._dispatcher.run(text, actor, conv, now)
             await self.send(bot, chat.id, replies, actor=actor, quote=quote)
@@ -120,7 +128,7 @@ class TelegramChat:
             asker = await self._who(actor)
             outcome = await self.prompt.answer(asker, actor, conv, text, now)
             if isinstance(outcome, Ask):
-                await self._ask(bot, chat.id, outcome, asker.t, now, quote=quote)
+                await self._ask(bot, chat.id, outcome, asker.t, now, quote, mine(actor, conv))
                 return
             if isinstance(outcome, Done):
                 await self._run(bot, chat.id, outcome.command, actor, conv, now)
@@ -164,14 +172,19 @@ class TelegramChat:
             handle=user.username,
         )
         conv = Conversation("telegram", str(chat.id), kind=_KINDS[chat.type])
-        now, data = self._clock(), query.data or ""
-        payload = await load_token(self._db, data[2:], now) if data.startswith("t:") else data
-        payload = payload or ""
+        now, data = self._clock(), query.data if isinstance(query.data, str) else ""
+        payload = data
+        if data.startswith("t:"):
+            stored = await load_token(self._db, data[2:], now)
+            if stored is not None and not await self.owners.owns(stored.owner, actor, conv):
+                await answer(await self.owners.not_yours(actor))
+                return
+            payload = stored.payload if stored is not None else ""
         if payload.startswith("/"):
             await answer()
             await self._run(bot, chat.id, payload, actor, conv, now)
             return
-        if payload.startswith("p:") and await self._page(query, payload, now, answer):
+        if payload.startswith("p:") and await self._page(query, payload, actor, conv, answer):
             return
         if payload == CANCEL and await self.prompt.cancel(actor, conv):
             await answer()
@@ -183,7 +196,8 @@ class TelegramChat:
             outcome = await self.prompt.answer(asker, actor, conv, payload[2:], now)
             if isinstance(outcome, Ask):
                 await answer()
-                await self._edit(query, *await self._question(outcome, asker.t, now))
+                owner = mine(actor, conv)
+                await self._edit(query, *await self._question(outcome, asker.t, now, owner))
                 return
             if isinstance(outcome, Done):
                 await answer()
@@ -212,30 +226,42 @@ class TelegramChat:
     # ------------------------------------------------------------------ questions, pages
 
     async def _question(
-        self, ask: Ask, t: Translator, now: datetime
+        self, ask: Ask, t: Translator, now: datetime, owner: Owner
     ) -> tuple[str, InlineKeyboardMarkup]:
         """A question of a prompt: its text, the command so far, answers and Cancel."""
         html = f"{render.escape(ask.text)}\n\n<code>{render.escape(ask.so_far)}</code>"
-        datas = await self._callback_data([f"a:{c.command}" for c in ask.choices], now)
+        datas = await self._callback_data([f"a:{c.command}" for c in ask.choices], now, owner)
         rows = render.keyboard(ask.choices, datas)
         rows.append([InlineKeyboardButton(t(N_("Cancel")), callback_data=CANCEL)])
         return html, InlineKeyboardMarkup(rows)
 
     async def _ask(
-        self, bot: Bot, chat_id: int, ask: Ask, t: Translator, now: datetime, quote: int | None
+        self,
+        bot: Bot,
+        chat_id: int,
+        ask: Ask,
+        t: Translator,
+        now: datetime,
+        quote: int | None,
+        owner: Owner,
     ) -> None:
-        html, markup = await self._question(ask, t, now)
+        html, markup = await self._question(ask, t, now, owner)
         await self._message(bot, chat_id, html, markup, quote)
 
     async def _page(
-        self, query: CallbackQuery, payload: str, now: datetime, answer: Answer
+        self, query: CallbackQuery, payload: str, actor: Actor, conv: Conversation, answer: Answer
     ) -> bool:
-        """Show page N of a stored long reply in place; False when it has expired."""
+        """Show page N of a stored long reply in place, to its owner only; False when it
+        has expired (someone else is told it is not theirs, and shown nothing)."""
         _, token, number = [*payload.split(":"), "", ""][:3]
-        stored = await load_token(self._db, token, now) if number.isdigit() else None
-        if stored is None or not stored.startswith(_PAGES):
+        valid = number.isascii() and number.isdigit() and len(number) <= 6
+        stored = await load_token(self._db, token, self._clock()) if valid else None
+        if stored is None or not stored.payload.startswith(_PAGES):
             return False
-        doc = json.loads(stored[len(_PAGES) :])
+        if not await self.owners.owns(stored.owner, actor, conv):
+            await answer(await self.owners.not_yours(actor))
+            return True
+        doc = json.loads(stored.payload[len(_PAGES) :])
         texts, page = doc["pages"], min(int(number), len(doc["pages"]) - 1)
         actions = [Action(label, data) for label, data in doc["buttons"]]
         rows = render.keyboard(actions, [a.command for a in actions])
@@ -280,13 +306,18 @@ class TelegramChat:
         paged: bool,
     ) -> None:
         now = self._clock()
-        datas = await self._callback_data([a.command for a in reply.actions], now)
-        rows = render.keyboard(reply.actions, datas)
         texts = render.pages(reply, self.rows_per_page) if paged else render.to_html(reply)
-        if len(texts) > 1 and paged:
+        paging = len(texts) > 1 and paged
+        owner = None  # read only when a token is made: it costs a query
+        if paging or not all(fits(a.command) for a in reply.actions):
+            owner = await self.owners.owner(chat_id, actor)
+        datas = await self._callback_data([a.command for a in reply.actions], now, owner)
+        rows = render.keyboard(reply.actions, datas)
+        if paging:
+            assert owner is not None
             buttons = [[a.label, d] for a, d in zip(reply.actions, datas, strict=True)]
             doc = _PAGES + json.dumps({"pages": texts, "buttons": buttons}, ensure_ascii=False)
-            [token] = await save_tokens(self._db, [doc], now)
+            [token] = await save_tokens(self._db, [doc], now, owner)
             nav = render.pager([f"p:{token}:{i}" for i in range(len(texts))], 0)
             await self._message(bot, chat_id, texts[0], InlineKeyboardMarkup([nav, *rows]), quote)
         else:
@@ -301,13 +332,15 @@ class TelegramChat:
                 )
         await self._files(bot, chat_id, reply.files, actor)
 
-    async def _callback_data(self, payloads: Sequence[str], now: datetime) -> list[str]:
-        """Each payload as callback_data: itself when it fits, else a stored token."""
-        direct = [
-            p if p.startswith(("/", "a:")) and render.fits_callback(p) else None for p in payloads
-        ]
+    async def _callback_data(
+        self, payloads: Sequence[str], now: datetime, owner: Owner | None
+    ) -> list[str]:
+        """Each payload as callback_data: itself when it fits, else a token for ``owner``."""
+        direct = [p if fits(p) else None for p in payloads]
         long = [p for p, d in zip(payloads, direct, strict=True) if d is None]
-        tokens = iter(await save_tokens(self._db, long, now)) if long else iter(())
+        if long and owner is None:
+            raise ValueError("a button token needs its owner")
+        tokens = iter(await save_tokens(self._db, long, now, owner)) if long else iter(())
         return [d if d is not None else f"t:{next(tokens)}" for d in direct]
 
     async def _files(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.types import Base, UTCDateTime
@@ -21,3 +21,7 @@ class CallbackToken(Base):
     token: Mapped[str] = mapped_column(String(32), primary_key=True)
     command: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Who may press it: the conversation it was sent to, the user and account it was made for.
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[int | None] = mapped_column(Integer)
