@@ -150,6 +150,7 @@ class Dispatcher:
                 session, actor.platform, actor.team_id, actor.user_id, actor.handle or ""
             )
 
+
 def echoed(params: dict) -> dict:
     """An error's parameters as a reply may show them: any text cut at ``MAX_PARAM``
     characters, so that no message repeats a huge input back (whichever handler raised)."""

@@ -13,7 +13,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from core.models import CallbackToken, Membership, Override, User
+from bot.adapters.telegram.tables import CallbackToken
+from core.models import Membership, Override, User
 from testing.telegram_world import (
     ALICE,
     GROUP,
