@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from core.records import callcode
 from core.types import UTCDateTime
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -193,6 +194,17 @@ class Call(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "ext_id"),
         Index("ix_calls_account_start", "account_id", "start_at"),
+        # covers what the statistics report reads: no lookup of the table's rows
+        Index(
+            "ix_calls_stats",
+            "account_id",
+            "start_at",
+            "stat_code",
+            "work_s",
+            "hold_total_s",
+            "wait_s",
+            "transfer_s",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -213,6 +225,8 @@ class Call(Base):
     transferred: Mapped[bool] = mapped_column(Boolean, default=False)
     transfer_s: Mapped[int] = mapped_column(Integer, default=0)
     busy: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the call's class for the report (core.records.callcode), written with the call
+    stat_code: Mapped[int] = mapped_column(Integer, default=callcode.column_default)
     recording: Mapped[str | None] = mapped_column(String(300))
     billed: Mapped[bool] = mapped_column(Boolean, default=False)
     billable_units: Mapped[int] = mapped_column(Integer, default=0)

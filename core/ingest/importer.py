@@ -42,6 +42,7 @@ from core.models import (
 from core.notify import escalation
 from core.notify.alerts import queue_new_messages
 from core.oncall.schedules import allocate_refs
+from core.records.callcode import stat_code
 
 
 @dataclass
@@ -324,6 +325,7 @@ async def _write_calls(
         cpath = f"{path}.calls[{j}]"
         row = c.model_dump(exclude={"id", "start"})
         row.update(account_id=account.id, ext_id=c.id, start_at=checked.times[f"{cpath}.start"])
+        row["stat_code"] = stat_code(row)  # written on update too, so never stale
         source = checked.recordings.get(f"{cpath}.recording")
         if source is not None:
             row["recording"] = f"{account.number}/{c.id}{source.suffix.lower()}"

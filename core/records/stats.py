@@ -15,10 +15,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, column, func, not_, or_, select, values
+from sqlalchemy import Integer, and_, column, func, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Call
+from core.records import callcode
 from core.records.statwindows import StatsFilter, windows
 from core.types import UTCDateTime
 
@@ -67,53 +68,38 @@ class StatsReport:
     totals: DayFigures
 
 
-def _conditions() -> dict[str, object]:
-    """``stats.md``'s definitions as SQL conditions on one call row."""
-    inbound = Call.direction == "in"
-    total = and_(inbound, Call.duration_s > 6)
-    automatic = or_(Call.ivr_only, and_(Call.answered, Call.agent_s < 10))
-    agent = and_(total, not_(automatic))
-    answered = and_(agent, Call.assigned, Call.answered)
-    on_hold = and_(total, Call.hold_s > 10)
-    transferred = and_(total, Call.transferred)
-    return {
-        "total": total,
-        "automated": and_(total, automatic),
-        "abandoned": and_(agent, not_(Call.assigned)),
-        "unanswered": and_(agent, Call.assigned, not_(Call.answered)),
-        "answered": answered,
-        "work": or_(answered, Call.direction == "out"),
-        "on_hold": on_hold,
-        "within_30": and_(answered, Call.wait_s <= 30),
-        "transfers": transferred,
-        "busy": and_(inbound, Call.busy),
-    }
+# (code bit, figure) pairs: the figure counts the calls whose code has that bit
+_COUNTS = (
+    (callcode.TOTAL, "total"),
+    (callcode.AUTOMATED, "automated"),
+    (callcode.ABANDONED, "abandoned"),
+    (callcode.UNANSWERED, "unanswered"),
+    (callcode.ANSWERED, "answered"),
+    (callcode.ON_HOLD, "on_hold"),
+    (callcode.WITHIN_30, "within_30"),
+    (callcode.TRANSFER, "transfers"),
+    (callcode.BUSY, "busy"),
+)
+# (code bit, figure, column): the figure sums the column over the calls with that bit
+_SUMS = (
+    (callcode.WORK, "work_s", Call.work_s),
+    (callcode.ON_HOLD, "hold_total_s", Call.hold_total_s),
+    (callcode.ANSWERED, "wait_s", Call.wait_s),
+    (callcode.TRANSFER, "transfer_s", Call.transfer_s),
+)
 
 
-def _aggregates() -> list:
-    c = _conditions()
-
-    def count(name: str):
-        return func.count().filter(c[name])
-
-    def total(col, name: str):
-        return func.coalesce(func.sum(col).filter(c[name]), 0)
-
-    return [
-        count("total"),
-        count("automated"),
-        count("abandoned"),
-        count("unanswered"),
-        count("answered"),
-        total(Call.work_s, "work"),
-        count("on_hold"),
-        total(Call.hold_total_s, "on_hold"),
-        total(Call.wait_s, "answered"),
-        count("within_30"),
-        count("transfers"),
-        total(Call.transfer_s, "transfers"),
-        count("busy"),
-    ]
+def _figures(groups: list[tuple[int, int, list[int]]]) -> DayFigures:
+    """One day's figures from its rows per code: (code, calls, [sum per _SUMS column])."""
+    out = dict.fromkeys((f.name for f in fields(DayFigures)), 0)
+    for code, calls, sums in groups:
+        for bit, name in _COUNTS:
+            if code & bit:
+                out[name] += calls
+        for (bit, name, _), total in zip(_SUMS, sums, strict=True):
+            if code & bit:
+                out[name] += total
+    return DayFigures(**out)
 
 
 async def stats_report(
@@ -121,7 +107,7 @@ async def stats_report(
 ) -> StatsReport:
     """The report of one account over ``flt``, from one aggregate query."""
     found = windows(flt, tz)
-    per_day: dict[int, DayFigures] = {}
+    groups: dict[int, list[tuple[int, int, list[int]]]] = {}
     if found:
         spans = (
             values(
@@ -134,7 +120,12 @@ async def stats_report(
             .cte("spans")
         )
         query = (
-            select(spans.c.day, *_aggregates())
+            select(
+                spans.c.day,
+                Call.stat_code,
+                func.count(),
+                *(func.sum(col) for _, _, col in _SUMS),
+            )
             .select_from(spans)
             .join(
                 Call,
@@ -144,12 +135,12 @@ async def stats_report(
                     Call.start_at < spans.c.hi,
                 ),
             )
-            .group_by(spans.c.day)
+            .group_by(spans.c.day, Call.stat_code)
         )
-        for day, *sums in (await session.execute(query)).all():
-            per_day[day] = DayFigures(*(int(s) for s in sums))
+        for day, code, calls, *sums in (await session.execute(query)).all():
+            groups.setdefault(day, []).append((code, calls, [int(s) for s in sums]))
     dates = [flt.days.first + timedelta(days=n) for n in range(flt.days.days)]
-    days = [(d, per_day.get(n, DayFigures())) for n, d in enumerate(dates)]
+    days = [(d, _figures(groups.get(n, []))) for n, d in enumerate(dates)]
     totals = sum((f for _, f in days), DayFigures())
     return StatsReport(flt, compute(totals), days, totals)
 
