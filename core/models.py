@@ -449,8 +449,9 @@ class Escalation(Base):
     """The climb of one urgent message: its next deadline is a row, not a timer.
 
     ``rank`` is the last rank paged (-1: none yet), ``step`` how many steps fired;
-    a step is taken with a compare-and-set on ``step``, so it fires once whoever runs
-    it. ``state``: climbing, acknowledged, exhausted (everyone was paged, nobody took it).
+    due steps are claimed with ``SELECT … FOR UPDATE SKIP LOCKED``, so a step fires once
+    whoever runs it. ``state``: climbing, acknowledged, exhausted (everyone was paged,
+    nobody took it).
     """
 
     __tablename__ = "escalations"
