@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, column, func, select, values
+from sqlalchemy import Integer, Select, and_, bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Call
@@ -89,17 +90,60 @@ _SUMS = (
 )
 
 
+_FIGURES = [f.name for f in fields(DayFigures)]
+
+
+@cache
+def _weights(code: int) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """Where the calls of ``code`` go: the figures (by index) they count in, and the
+    (figure, _SUMS column) pairs their sums add to. A few dozen codes exist."""
+    counted = tuple(_FIGURES.index(name) for bit, name in _COUNTS if code & bit)
+    summed = tuple(
+        (_FIGURES.index(name), n) for n, (bit, name, _) in enumerate(_SUMS) if code & bit
+    )
+    return counted, summed
+
+
 def _figures(groups: list[tuple[int, int, list[int]]]) -> DayFigures:
     """One day's figures from its rows per code: (code, calls, [sum per _SUMS column])."""
-    out = dict.fromkeys((f.name for f in fields(DayFigures)), 0)
+    out = [0] * len(_FIGURES)
     for code, calls, sums in groups:
-        for bit, name in _COUNTS:
-            if code & bit:
-                out[name] += calls
-        for (bit, name, _), total in zip(_SUMS, sums, strict=True):
-            if code & bit:
-                out[name] += total
-    return DayFigures(**out)
+        counted, summed = _weights(code)
+        for i in counted:
+            out[i] += calls
+        for i, n in summed:
+            out[i] += sums[n]
+    return DayFigures(*out)
+
+
+@cache
+def _query(windows: int) -> Select:
+    """The statement for ``windows`` windows, their bounds as parameters (``day{n}``,
+    ``lo{n}``, ``hi{n}``, ``account``): built and compiled once per count of windows."""
+    # a UNION ALL of parameter rows, not VALUES: SQLAlchemy caches its compiled form
+    spans = union_all(
+        *(
+            select(
+                bindparam(f"day{n}", type_=Integer).label("day"),
+                bindparam(f"lo{n}", type_=UTCDateTime).label("lo"),
+                bindparam(f"hi{n}", type_=UTCDateTime).label("hi"),
+            )
+            for n in range(windows)
+        )
+    ).cte("spans")
+    return (
+        select(spans.c.day, Call.stat_code, func.count(), *(func.sum(c) for _, _, c in _SUMS))
+        .select_from(spans)
+        .join(
+            Call,
+            and_(
+                Call.account_id == bindparam("account", type_=Integer),
+                Call.start_at >= spans.c.lo,
+                Call.start_at < spans.c.hi,
+            ),
+        )
+        .group_by(spans.c.day, Call.stat_code)
+    )
 
 
 async def stats_report(
@@ -109,35 +153,10 @@ async def stats_report(
     found = windows(flt, tz)
     groups: dict[int, list[tuple[int, int, list[int]]]] = {}
     if found:
-        spans = (
-            values(
-                column("day", Integer),
-                column("lo", UTCDateTime),
-                column("hi", UTCDateTime),
-                name="spans",
-            )
-            .data([(w.day, w.lo, w.hi) for w in found])
-            .cte("spans")
-        )
-        query = (
-            select(
-                spans.c.day,
-                Call.stat_code,
-                func.count(),
-                *(func.sum(col) for _, _, col in _SUMS),
-            )
-            .select_from(spans)
-            .join(
-                Call,
-                and_(
-                    Call.account_id == account_id,
-                    Call.start_at >= spans.c.lo,
-                    Call.start_at < spans.c.hi,
-                ),
-            )
-            .group_by(spans.c.day, Call.stat_code)
-        )
-        for day, code, calls, *sums in (await session.execute(query)).all():
+        params: dict[str, object] = {"account": account_id}
+        for n, w in enumerate(found):
+            params.update({f"day{n}": w.day, f"lo{n}": w.lo, f"hi{n}": w.hi})
+        for day, code, calls, *sums in await session.execute(_query(len(found)), params):
             groups.setdefault(day, []).append((code, calls, [int(s) for s in sums]))
     dates = [flt.days.first + timedelta(days=n) for n in range(flt.days.days)]
     days = [(d, _figures(groups.get(n, []))) for n, d in enumerate(dates)]
