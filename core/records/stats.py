@@ -1,11 +1,14 @@
 """The portal's statistics report (``stats.md``): 16 rows computed in the database.
 
-One aggregate query: the calls of the filter's UTC windows (:mod:`core.records.statwindows`,
-a ``VALUES`` list joined on the ``(account_id, start_at)`` index) are counted per local
-day with ``FILTER`` sums, the same statement on SQLite and PostgreSQL. The per-day rows
-feed the chart; their sums give the 16 rows (Python adds at most a few hundred day rows,
-never calls). Rounding is half up, on exact integers: percentages to one decimal,
-averages to whole seconds or one decimal as the portal prints them.
+One aggregate query, the same statement on SQLite and PostgreSQL: the calls of the
+filter's UTC windows (:mod:`core.records.statwindows`, joined as a list of parameter
+rows) are read from an index that covers every column the report needs, and counted
+and summed per local day and per class code (:mod:`core.records.callcode`, stored with
+each call), so no row of the table is visited and no condition is evaluated per call.
+Python then adds a few thousand (day, code) rows, never calls: each code says which
+figures its calls count in. The per-day figures feed the chart; their sums give the 16
+rows. Rounding is half up, on exact integers: percentages to one decimal, averages to
+whole seconds or one decimal as the portal prints them.
 """
 
 from __future__ import annotations
