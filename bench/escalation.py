@@ -108,6 +108,7 @@ async def page_latency(db: Database) -> None:
             arrived[f"URG{n:05d}"] = time.perf_counter()
             await asyncio.sleep(1 / 20)
         await fake.wait_for("sendMessage", MESSAGES, seconds=120)
+        await asyncio.sleep(0.5)  # the last sends get their answers before the shutdown
     finally:
         await jobs.stop()
         await runner.cleanup()

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     default_locale: str = "fr"
     alert_scan_minutes: int = 5  # how often coverage is scanned for alerts
     delivery_seconds: float = 2.0  # how often the outbox is polled for pushes
-    escalation_seconds: float = 1.0  # how often due escalation steps are looked for
+    # how often due escalation steps are looked for (one indexed row read): a page
+    # leaves within this much of its deadline, plus the step's own time
+    escalation_seconds: float = 0.5
     console_user: str = "demo"  # who the terminal chat of `garde serve` acts as
     log_file: Path = Path("./garde.log")  # where the log goes while the terminal chat runs
     ingest_token: SecretStr | None = None  # the ingest API is off (404) without it

@@ -13,8 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 # colours told apart by colour-blind readers too (Okabe–Ito)
@@ -50,45 +53,54 @@ def render_chart(days: list[ChartDay], labels: ChartLabels, path: Path) -> None:
     fig.subplots_adjust(left=0.08, right=0.9, top=0.92, bottom=0.2)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    x = list(range(len(days)))
-    answered = [d.answered for d in days]
-    abandoned = [d.abandoned for d in days]
-    automated = [d.automated for d in days]
-    ax.bar(x, answered, color=ANSWERED, label=labels.answered, width=0.8)
-    ax.bar(x, abandoned, bottom=answered, color=ABANDONED, label=labels.abandoned, width=0.8)
-    below = [a + b for a, b in zip(answered, abandoned, strict=True)]
-    ax.bar(x, automated, bottom=below, color=AUTOMATED, label=labels.automated, width=0.8)
+    _stacked_bars(ax, days, labels)
     ax.set_ylabel(labels.calls, fontsize=12)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # few ticks: each is a set of artists to build and draw, and 5 read better on a phone
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    x = list(range(len(days)))
     step = max(1, len(days) // 8)  # at most about 8 dates: readable at phone size
     ax.set_xticks(x[::step], [d.label for d in days][::step], fontsize=11)
     ax.set_xlim(-0.6, max(len(days), 1) - 0.4)
     ax.tick_params(axis="y", labelsize=11)
-    ax.set_title(labels.title, fontsize=15)
+    # a title at a given height: matplotlib then skips measuring the axes to place it
+    ax.set_title(labels.title, fontsize=15, y=1.01)
 
     share = ax.twinx()
-    share.plot(
+    (line,) = share.plot(
         x,
         [float("nan") if d.within_30_share is None else d.within_30_share for d in days],
         color=WITHIN,
         marker="o",
         markersize=4,
         linewidth=2,
-        label=labels.within_30,
     )
     share.set_ylim(0, 105)
+    share.set_yticks([0, 25, 50, 75, 100])
     share.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.percent(v)))
     share.set_ylabel(labels.within_30, fontsize=12, color=WITHIN)
     share.tick_params(axis="y", labelsize=11, colors=WITHIN)
 
-    bars, names = ax.get_legend_handles_labels()
-    line, line_name = share.get_legend_handles_labels()
-    fig.legend(
-        bars + line,
-        names + line_name,
-        loc="lower center",
-        ncols=4,
-        fontsize=11,
-        frameon=False,
-    )
-    fig.savefig(path, format="png")
+    handles = [Patch(color=c) for c in (ANSWERED, ABANDONED, AUTOMATED)] + [line]
+    names = [labels.answered, labels.abandoned, labels.automated, labels.within_30]
+    fig.legend(handles, names, loc="lower center", ncols=4, fontsize=11, frameon=False)
+    # zlib at its fastest: a fifth larger file (about 100 kB), a quarter less time
+    fig.savefig(path, format="png", pil_kwargs={"compress_level": 1})
+
+
+def _stacked_bars(ax: Axes, days: list[ChartDay], labels: ChartLabels) -> None:
+    """The three stacked series, each drawn as one collection of rectangles (a bar
+    artist per day and series cost more than the rest of the picture together)."""
+    width = 0.4  # half a bar
+    bottoms = [0] * len(days)
+    for colour, field in (
+        (ANSWERED, "answered"),
+        (ABANDONED, "abandoned"),
+        (AUTOMATED, "automated"),
+    ):
+        rects = []
+        for n, day in enumerate(days):
+            lo, hi = bottoms[n], bottoms[n] + getattr(day, field)
+            rects.append([(n - width, lo), (n - width, hi), (n + width, hi), (n + width, lo)])
+            bottoms[n] = hi
+        ax.add_collection(PolyCollection(rects, facecolors=colour, linewidths=0))
+    ax.set_ylim(0, max([*bottoms, 1]) * 1.05)

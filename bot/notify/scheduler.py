@@ -84,6 +84,7 @@ class Scheduler:
         self.worker = DeliveryWorker(db, catalogs, list(adapters), clock)
         self.aps = AsyncIOScheduler(timezone="UTC")
         self._deliver_lock = asyncio.Lock()
+        self._deliver_again = False  # asked for while a delivery ran: it goes round again
 
     def start(self) -> None:
         s = self.settings
@@ -98,14 +99,17 @@ class Scheduler:
             **common,
         )
         self.aps.add_job(self.digests, "interval", minutes=1, id="digests", **common)
-        # Escalation deadlines are rows; polled often so a step fires within a second or two.
+        # Escalation deadlines are rows; polled twice a second so a page leaves within about
+        # a second of its message's arrival. Two at once: a run that goes on to deliver a
+        # long queue (30 pushes/s on Telegram) must not hold the next steps back; at most
+        # one of the two is ever delivering (the delivery lock), the other fires steps.
         self.aps.add_job(
             self.escalate,
             "interval",
             seconds=s.escalation_seconds,
             id="escalate",
             next_run_time=self.clock(),
-            **common,
+            **(common | {"max_instances": 2}),
         )
         # Delivery polls often: a push waits at most a couple of seconds.
         self.aps.add_job(
@@ -163,10 +167,18 @@ class Scheduler:
             await self.deliver()
 
     async def deliver(self) -> None:
-        if self._deliver_lock.locked() or not await self.leader.hold():
+        """Deliver what is due. Asked while a delivery runs (pages just queued, say), the
+        running one makes one more pass rather than leaving them to the next poll."""
+        if self._deliver_lock.locked():
+            self._deliver_again = True
+            return
+        if not await self.leader.hold():
             return
         async with self._deliver_lock:
-            await self.worker.run_once()
+            self._deliver_again = True
+            while self._deliver_again:
+                self._deliver_again = False
+                await self.worker.run_once()
 
     async def purge(self) -> None:
         if not await self.leader.hold():

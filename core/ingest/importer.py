@@ -44,6 +44,7 @@ from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
 from core.records.calls import caller_digits
 from core.records.recordings import RecordingStore
+from core.records.callcode import stat_code
 
 
 @dataclass
@@ -408,6 +409,7 @@ async def _write_calls(
             start_at=checked.times[f"{cpath}.start"],
             caller_digits=caller_digits(c.caller_id),
         )
+        row["stat_code"] = stat_code(row)  # written on update too, so never stale
         source = checked.recordings.get(f"{cpath}.recording")
         if source is not None:
             sources.append((row, source))

@@ -11,11 +11,12 @@ whose people have no chat Garde can reach, is written into the trail and the nex
 rank is tried at once; a rank that was paged sets the next deadline. When no rank is
 left, the account's admins and its ``urgent`` chats are told that nobody answered.
 
-Why it holds across replicas and restarts: the deadline is a row, a step is taken by
-a compare-and-set on ``step`` (whoever runs it second finds it taken), the trail's
-lines have unique keys, and pages are outbox rows with dedupe keys, written in the
-same transaction as the step. A crash before the commit leaves the step due; after
-it, the pages are in the outbox and the delivery worker sends them.
+Why it holds across replicas and restarts: the deadline is a row, a batch of due
+steps is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (whoever comes second skips
+it, or finds it no longer due), the trail's lines have unique keys, and pages are
+outbox rows with dedupe keys, written in the same transaction as the step. A crash
+before the commit leaves the step due; after it, the pages are in the outbox and the
+delivery worker sends them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts.identity import PrivateChat, admin_chats, contact_chats
@@ -80,7 +81,12 @@ async def next_due(session: AsyncSession) -> datetime | None:
 
 
 async def run_due(session: AsyncSession, now: datetime, limit: int = BATCH) -> int:
-    """Fire the steps due at ``now`` (oldest first, at most ``limit``); how many fired."""
+    """Fire the steps due at ``now`` (oldest first, at most ``limit``); how many fired.
+
+    The batch is claimed by the select itself: on PostgreSQL its rows stay locked until
+    the commit, and another runner skips them (``SKIP LOCKED``) or, once committed, no
+    longer finds them due; SQLite has one writer at a time. All the batch's writes then
+    go out together: one statement per table."""
     rows = (
         await session.execute(
             select(Escalation, Message, Account)
@@ -89,42 +95,33 @@ async def run_due(session: AsyncSession, now: datetime, limit: int = BATCH) -> i
             .where(Escalation.state == "climbing", Escalation.due_at <= now)
             .order_by(Escalation.due_at, Escalation.id)
             .limit(limit)
+            .with_for_update(skip_locked=True, of=Escalation)
         )
     ).all()
     step = _Stepper(session, now)
-    fired = 0
     for esc, msg, account in rows:
-        fired += await step.fire(esc, msg, account)
+        await step.fire(esc, msg, account)
     await step.flush()
-    return fired
+    return len(rows)
 
 
 @dataclass
 class _Stepper:
-    """Runs steps for one transaction, caching who is on call and their chats."""
+    """Runs the steps of one batch, caching who is on call and their chats, and writes
+    what they decided at the end, in bulk."""
 
     session: AsyncSession
     now: datetime
     lines: list[dict[str, Any]] = field(default_factory=list)
     pushes: list[dict[str, Any]] = field(default_factory=list)
+    climbs: list[dict[str, Any]] = field(default_factory=list)  # the escalations' new values
+    histories: list[dict[str, Any]] = field(default_factory=list)  # the messages' histories
     _ranks: dict[tuple, dict] = field(default_factory=dict)
     _chats: dict[int, list[PrivateChat]] = field(default_factory=dict)
     _schedules: dict[tuple, list[ScheduleInfo]] = field(default_factory=dict)
 
-    async def fire(self, esc: Escalation, msg: Message, account: Account) -> int:
-        """One step of one climb; 0 when another runner took it first."""
-        taken = await self.session.execute(
-            update(Escalation)
-            .where(
-                Escalation.id == esc.id,
-                Escalation.step == esc.step,
-                Escalation.state == "climbing",
-            )
-            .values(step=esc.step + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:
-            return 0
+    async def fire(self, esc: Escalation, msg: Message, account: Account) -> None:
+        """One step of one climb (claimed by :func:`run_due`)."""
         at = msg.taken_at if esc.step == 0 else self.now
         ranks = await self._ranks_at(account, msg.schedule, at)
         events: list[dict[str, Any]] = []
@@ -133,20 +130,15 @@ class _Stepper:
             paged = await self._page_rank(esc, msg, account, rank, ranks[rank], events)
             if paged:
                 break
-        values: dict[str, Any] = {"rank": rank}
+        values: dict[str, Any] = {"b_id": esc.id, "step": esc.step + 1, "rank": rank}
         if paged:
-            values["due_at"] = self.now + timedelta(minutes=account.escalate_after_minutes or 1)
+            delay = timedelta(minutes=account.escalate_after_minutes or 1)
+            values.update(state="climbing", due_at=self.now + delay)
         else:
             await self._unanswered(esc, msg, account, events)
             values.update(state="exhausted", due_at=None)
-        await self.session.execute(
-            update(Escalation)
-            .where(Escalation.id == esc.id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        msg.history = [*msg.history, *events]
-        return 1
+        self.climbs.append(values)
+        self.histories.append({"b_id": msg.id, "history": [*msg.history, *events]})
 
     async def _ranks_at(self, account: Account, name: str | None, at: datetime) -> dict:
         key = (account.id, name)
@@ -274,6 +266,13 @@ class _Stepper:
         return key
 
     async def flush(self) -> None:
+        """The batch's writes: one executemany per table (no unit of work per row)."""
+        for model, rows in ((Escalation, self.climbs), (Message, self.histories)):
+            if rows:
+                table = model.__table__
+                await self.session.execute(
+                    update(table).where(table.c.id == bindparam("b_id")), rows
+                )
         await upsert(self.session, EscalationPage, self.lines, keys=("key",), update=False)
         await outbox.enqueue(self.session, self.pushes)
 

@@ -1,11 +1,14 @@
 """The portal's statistics report (``stats.md``): 16 rows computed in the database.
 
-One aggregate query: the calls of the filter's UTC windows (:mod:`core.records.statwindows`,
-a ``VALUES`` list joined on the ``(account_id, start_at)`` index) are counted per local
-day with ``FILTER`` sums, the same statement on SQLite and PostgreSQL. The per-day rows
-feed the chart; their sums give the 16 rows (Python adds at most a few hundred day rows,
-never calls). Rounding is half up, on exact integers: percentages to one decimal,
-averages to whole seconds or one decimal as the portal prints them.
+One aggregate query, the same statement on SQLite and PostgreSQL: the calls of the
+filter's UTC windows (:mod:`core.records.statwindows`, joined as a list of parameter
+rows) are read from an index that covers every column the report needs, and counted
+and summed per local day and per class code (:mod:`core.records.callcode`, stored with
+each call), so no row of the table is visited and no condition is evaluated per call.
+Python then adds a few thousand (day, code) rows, never calls: each code says which
+figures its calls count in. The per-day figures feed the chart; their sums give the 16
+rows. Rounding is half up, on exact integers: percentages to one decimal, averages to
+whole seconds or one decimal as the portal prints them.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, column, func, not_, or_, select, values
+from sqlalchemy import Integer, Select, and_, bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Call
+from core.records import callcode
 from core.records.statwindows import StatsFilter, windows
 from core.types import UTCDateTime
 
@@ -67,53 +72,81 @@ class StatsReport:
     totals: DayFigures
 
 
-def _conditions() -> dict[str, object]:
-    """``stats.md``'s definitions as SQL conditions on one call row."""
-    inbound = Call.direction == "in"
-    total = and_(inbound, Call.duration_s > 6)
-    automatic = or_(Call.ivr_only, and_(Call.answered, Call.agent_s < 10))
-    agent = and_(total, not_(automatic))
-    answered = and_(agent, Call.assigned, Call.answered)
-    on_hold = and_(total, Call.hold_s > 10)
-    transferred = and_(total, Call.transferred)
-    return {
-        "total": total,
-        "automated": and_(total, automatic),
-        "abandoned": and_(agent, not_(Call.assigned)),
-        "unanswered": and_(agent, Call.assigned, not_(Call.answered)),
-        "answered": answered,
-        "work": or_(answered, Call.direction == "out"),
-        "on_hold": on_hold,
-        "within_30": and_(answered, Call.wait_s <= 30),
-        "transfers": transferred,
-        "busy": and_(inbound, Call.busy),
-    }
+# (code bit, figure) pairs: the figure counts the calls whose code has that bit
+_COUNTS = (
+    (callcode.TOTAL, "total"),
+    (callcode.AUTOMATED, "automated"),
+    (callcode.ABANDONED, "abandoned"),
+    (callcode.UNANSWERED, "unanswered"),
+    (callcode.ANSWERED, "answered"),
+    (callcode.ON_HOLD, "on_hold"),
+    (callcode.WITHIN_30, "within_30"),
+    (callcode.TRANSFER, "transfers"),
+    (callcode.BUSY, "busy"),
+)
+# (code bit, figure, column): the figure sums the column over the calls with that bit
+_SUMS = (
+    (callcode.WORK, "work_s", Call.work_s),
+    (callcode.ON_HOLD, "hold_total_s", Call.hold_total_s),
+    (callcode.ANSWERED, "wait_s", Call.wait_s),
+    (callcode.TRANSFER, "transfer_s", Call.transfer_s),
+)
 
 
-def _aggregates() -> list:
-    c = _conditions()
+_FIGURES = [f.name for f in fields(DayFigures)]
 
-    def count(name: str):
-        return func.count().filter(c[name])
 
-    def total(col, name: str):
-        return func.coalesce(func.sum(col).filter(c[name]), 0)
+@cache
+def _weights(code: int) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """Where the calls of ``code`` go: the figures (by index) they count in, and the
+    (figure, _SUMS column) pairs their sums add to. A few dozen codes exist."""
+    counted = tuple(_FIGURES.index(name) for bit, name in _COUNTS if code & bit)
+    summed = tuple(
+        (_FIGURES.index(name), n) for n, (bit, name, _) in enumerate(_SUMS) if code & bit
+    )
+    return counted, summed
 
-    return [
-        count("total"),
-        count("automated"),
-        count("abandoned"),
-        count("unanswered"),
-        count("answered"),
-        total(Call.work_s, "work"),
-        count("on_hold"),
-        total(Call.hold_total_s, "on_hold"),
-        total(Call.wait_s, "answered"),
-        count("within_30"),
-        count("transfers"),
-        total(Call.transfer_s, "transfers"),
-        count("busy"),
-    ]
+
+def _figures(groups: list[tuple[int, int, list[int]]]) -> DayFigures:
+    """One day's figures from its rows per code: (code, calls, [sum per _SUMS column])."""
+    out = [0] * len(_FIGURES)
+    for code, calls, sums in groups:
+        counted, summed = _weights(code)
+        for i in counted:
+            out[i] += calls
+        for i, n in summed:
+            out[i] += sums[n]
+    return DayFigures(*out)
+
+
+@cache
+def _query(windows: int) -> Select:
+    """The statement for ``windows`` windows, their bounds as parameters (``day{n}``,
+    ``lo{n}``, ``hi{n}``, ``account``): built and compiled once per count of windows."""
+    # a UNION ALL of parameter rows, not VALUES: SQLAlchemy caches its compiled form
+    spans = union_all(
+        *(
+            select(
+                bindparam(f"day{n}", type_=Integer).label("day"),
+                bindparam(f"lo{n}", type_=UTCDateTime).label("lo"),
+                bindparam(f"hi{n}", type_=UTCDateTime).label("hi"),
+            )
+            for n in range(windows)
+        )
+    ).cte("spans")
+    return (
+        select(spans.c.day, Call.stat_code, func.count(), *(func.sum(c) for _, _, c in _SUMS))
+        .select_from(spans)
+        .join(
+            Call,
+            and_(
+                Call.account_id == bindparam("account", type_=Integer),
+                Call.start_at >= spans.c.lo,
+                Call.start_at < spans.c.hi,
+            ),
+        )
+        .group_by(spans.c.day, Call.stat_code)
+    )
 
 
 async def stats_report(
@@ -121,35 +154,15 @@ async def stats_report(
 ) -> StatsReport:
     """The report of one account over ``flt``, from one aggregate query."""
     found = windows(flt, tz)
-    per_day: dict[int, DayFigures] = {}
+    groups: dict[int, list[tuple[int, int, list[int]]]] = {}
     if found:
-        spans = (
-            values(
-                column("day", Integer),
-                column("lo", UTCDateTime),
-                column("hi", UTCDateTime),
-                name="spans",
-            )
-            .data([(w.day, w.lo, w.hi) for w in found])
-            .cte("spans")
-        )
-        query = (
-            select(spans.c.day, *_aggregates())
-            .select_from(spans)
-            .join(
-                Call,
-                and_(
-                    Call.account_id == account_id,
-                    Call.start_at >= spans.c.lo,
-                    Call.start_at < spans.c.hi,
-                ),
-            )
-            .group_by(spans.c.day)
-        )
-        for day, *sums in (await session.execute(query)).all():
-            per_day[day] = DayFigures(*(int(s) for s in sums))
+        params: dict[str, object] = {"account": account_id}
+        for n, w in enumerate(found):
+            params.update({f"day{n}": w.day, f"lo{n}": w.lo, f"hi{n}": w.hi})
+        for day, code, calls, *sums in await session.execute(_query(len(found)), params):
+            groups.setdefault(day, []).append((code, calls, [int(s) for s in sums]))
     dates = [flt.days.first + timedelta(days=n) for n in range(flt.days.days)]
-    days = [(d, per_day.get(n, DayFigures())) for n, d in enumerate(dates)]
+    days = [(d, _figures(groups.get(n, []))) for n, d in enumerate(dates)]
     totals = sum((f for _, f in days), DayFigures())
     return StatsReport(flt, compute(totals), days, totals)
 
