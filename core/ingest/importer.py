@@ -42,9 +42,9 @@ from core.models import (
 from core.notify import escalation
 from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
+from core.records.callcode import stat_code
 from core.records.calls import caller_digits
 from core.records.recordings import RecordingStore
-from core.records.callcode import stat_code
 
 
 @dataclass
