@@ -2,8 +2,8 @@
 
 The real Telegram adapter against the fake Bot API, the real scheduler jobs run by
 hand with an injected clock (a minute passes without sleeping): the vet on call is
-paged, nobody answers, the second vet gets it a minute later, presses « Je m'en
-occupe », the first vet is told who took it, a later press hears « already taken »,
+paged, nobody answers, the second vet gets it a minute later, presses « Je m'en
+occupe », the first vet is told who took it, a later press hears « already taken »,
 and the trail says all of it.
 """
 
@@ -148,7 +148,7 @@ async def test_the_climb_at_night_in_telegram(world, clock, jobs):
     )
     assert "déjà pris par Marc Bélanger" in later["sendMessage"][0]["text"]
 
-    clock[0] += timedelta(minutes=5)  # the climb stopped: nobody else, no « nobody answered »
+    clock[0] += timedelta(minutes=5)  # the climb stopped: nobody else, no « nobody answered »
     sent = len(world.fake.sent())
     await jobs.escalate()
     await jobs.deliver()
@@ -166,9 +166,9 @@ async def test_the_climb_at_night_in_telegram(world, clock, jobs):
         "acknowledged",
     ]
     assert msg.history[-1]["detail"] == "Marc Bélanger, telegram"
-    assert lines[0] == "Escalade :"
-    assert lines[1].endswith("02 h 10 · rang 0 : envoyé à Hélène Côté (Telegram)")
-    assert lines[2].endswith("02 h 11 · rang 1 : envoyé à Marc Bélanger (Telegram)")
+    assert lines[0] == "Escalade :"
+    assert lines[1].endswith("02 h 10 · rang 0 : envoyé à Hélène Côté (Telegram)")
+    assert lines[2].endswith("02 h 11 · rang 1 : envoyé à Marc Bélanger (Telegram)")
     assert lines[3].endswith("02 h 11 · pris par Marc Bélanger (Telegram)") and len(lines) == 4
     assert len(acks) == 1 and acks[0].via == f"telegram:{MARC}"
 
