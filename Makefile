@@ -32,6 +32,7 @@ docs: $(STAMP)
 	$(BIN)/garde docs > docs/commands.md
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.oncall
 	$(BIN)/python -m bench.importing
 	$(BIN)/python -m bench.alerts
