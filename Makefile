@@ -34,6 +34,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.oncall
+	$(BIN)/python -m bench.oncall --scale 10
 	$(BIN)/python -m bench.importing
 	$(BIN)/python -m bench.alerts
 	$(BIN)/python -m bench.delivery

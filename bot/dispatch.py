@@ -64,7 +64,7 @@ class Dispatcher:
 
         ``account`` (a number) is the active account for this call only (``garde say
         --account``); the identity's stored choice is left as it is."""
-        async with self.db.read() as session:  # one round trip: identity, user, accounts
+        async with self.db.lookup() as session:  # one round trip: identity, user, accounts
             identity, accounts = await find_asker(
                 session, actor.platform, actor.team_id, actor.user_id
             )
