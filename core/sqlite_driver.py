@@ -7,7 +7,8 @@ statement (create a cursor, execute, fetch, close), which was most of a command'
 (``bench.dispatch``). Here a statement is one call: the cursor is created, executed,
 its first rows fetched and, when they are all, closed, on the thread; a cursor with
 more rows (``session.stream``) stays open and is read in chunks, so streaming keeps
-its bounded memory. A commit or rollback with no transaction open is no call at all.
+its bounded memory. ``BEGIN`` is sent with the transaction's first statement, and a
+commit or rollback with no transaction open is no call at all.
 """
 
 from __future__ import annotations
@@ -22,10 +23,16 @@ import aiosqlite
 PREFETCH = 500  # rows fetched with the statement; a result this long is read in chunks
 
 
+_BEGINS = frozenset({"BEGIN", "BEGIN IMMEDIATE"})
+
+
 def _run(
-    conn: aiosqlite.Connection, sql: str, parameters: Any, many: bool
+    conn: aiosqlite.Connection, sql: str, parameters: Any, many: bool, begin: str | None
 ) -> tuple[sqlite3.Cursor | None, list, Any, int, int | None]:
-    """On the connection's thread: the statement, its first rows and what describes it."""
+    """On the connection's thread: the deferred BEGIN if any, the statement, its first
+    rows and what describes it."""
+    if begin:
+        conn._conn.execute(begin)
     cursor = conn._conn.cursor()
     try:
         if many:
@@ -69,7 +76,15 @@ class Cursor:
 
     async def _statement(self, sql: str, parameters: Any, *, many: bool) -> Cursor:
         await self.close()
-        found = await self._conn._execute(_run, self._conn, sql, parameters or (), many)
+        conn = self._conn
+        if sql in _BEGINS and isinstance(conn, Connection):
+            conn.pending_begin = sql  # sent with the first statement of the transaction
+            self.description, self.rowcount, self.lastrowid = None, -1, None
+            return self
+        begin = conn.pending_begin if isinstance(conn, Connection) else None
+        found = await conn._execute(_run, conn, sql, parameters or (), many, begin)
+        if isinstance(conn, Connection):
+            conn.pending_begin = None
         self._open, rows, self.description, self.rowcount, self.lastrowid = found
         self._rows = deque(rows)
         return self
@@ -112,10 +127,13 @@ class Connection(aiosqlite.Connection):
     transaction that is open: SQLAlchemy rolls back when a session ends and again when
     the pool takes the connection back, and a read that began none needs neither hop."""
 
+    pending_begin: str | None = None  # a BEGIN not sent yet: it goes with the next statement
+
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
 
     def _idle(self) -> bool:
+        self.pending_begin = None  # a transaction that ends before any statement never began
         return self._connection is not None and not self._connection.in_transaction
 
     async def rollback(self) -> None:
