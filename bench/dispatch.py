@@ -10,7 +10,8 @@ account 4000) at the console. Each stage is timed on its own, as the dispatcher 
 - render: the replies as Slack blocks and Telegram HTML.
 
 Then the p50 of the whole ``Dispatcher.run`` for ``/oncall who`` (every schedule of the
-account) and ``/oncall who 01`` (one). SQLite always; PostgreSQL too when
+account) and ``/oncall who 01`` (one), with the CPU time each takes (wall time on a
+shared machine includes waiting for a core; CPU time does not). SQLite always; PostgreSQL too when
 BENCH_DATABASE_URL is set (that database is emptied). Run: ``python -m bench.dispatch``.
 """
 
@@ -134,13 +135,17 @@ async def stages(garde: Garde) -> dict[str, float]:
     return {label: await p50(step) for label, step in steps.items()}
 
 
-async def whole(garde: Garde, line: str) -> float:
+async def whole(garde: Garde, line: str) -> tuple[float, float]:
+    """The p50 of the whole command, and its mean CPU time (every thread of the process,
+    the driver's included): what the command costs when the machine is not shared."""
     actor, conv = Actor("console", USER, name=USER), Conversation("console", USER)
 
     async def run() -> None:
         await garde.dispatcher.run(line, actor, conv, NOW, lang="en")
 
-    return await p50(run)
+    cpu = time.process_time()
+    median = await p50(run)
+    return median, (time.process_time() - cpu) * 1000 / (ROUNDS + 20)
 
 
 async def one_database(label: str, url: str | None) -> dict[str, float]:
@@ -149,8 +154,10 @@ async def one_database(label: str, url: str | None) -> dict[str, float]:
             garde = await demo_garde(db.url, Path(tmp))
             try:
                 found = await stages(garde)
-                found["WHOLE /oncall who"] = await whole(garde, "/oncall who")
-                found["WHOLE /oncall who 01"] = await whole(garde, "/oncall who 01")
+                for line in ("/oncall who", "/oncall who 01"):
+                    found[f"WHOLE {line}"], found[f"  CPU time of {line}"] = await whole(
+                        garde, line
+                    )
             finally:
                 await garde.close()
     return found
@@ -166,6 +173,7 @@ async def main() -> None:
     print(f"{'stage':<44}" + "".join(f"{name:>12}" for name in runs))
     for label in labels:
         print(f"{label:<44}" + "".join(f"{found[label]:12.3f}" for found in runs.values()))
+    print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for name, found in runs.items():
         verdict = "met" if found["WHOLE /oncall who"] < GOAL_MS else "NOT met"
         print(f"{name}: /oncall who p50 {found['WHOLE /oncall who']:.2f} ms, goal {verdict}")

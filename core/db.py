@@ -91,9 +91,11 @@ class Database:
 
     @asynccontextmanager
     async def lookup(self) -> AsyncIterator[AsyncSession]:
-        """A session for a single read statement, outside any transaction: no BEGIN and
-        no ROLLBACK round trips. Who is asking is read so before every command; a read
-        of several statements that must agree uses :meth:`read`."""
+        """A session for reads outside any transaction: no BEGIN and no ROLLBACK round
+        trips. Each statement sees what is committed when it runs (PostgreSQL's READ
+        COMMITTED does that inside a transaction too); nothing may be streamed. Who is
+        asking is read so before every command, and /oncall who after it; reads whose
+        statements must see one snapshot (SQLite) or that stream use :meth:`read`."""
         async with self._lookups() as session:
             yield session
 

@@ -103,7 +103,7 @@ async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[R
             "Schedules: {names}."
         )
     )
-    async with ctx.db.read() as session:
+    async with ctx.db.lookup() as session:  # two reads, no transaction round trips
         schedules = await account_schedules(ctx, session)
 
         def read(rest: list[str]) -> tuple[str, int]:
