@@ -250,8 +250,7 @@ def _window_query(lateral: bool = False) -> Select:
             .outerjoin(each, true())
             .outerjoin(base, base.id == Shift.contact_id)
             .where(*window)
-            .order_by(Shift.schedule_id, Shift.rank, Shift.start_at, each.c.o_id)
-        )
+        )  # no ORDER BY: the planner presorted all shifts for it; the rows are sorted here
     return (
         select(*shift_cols, *override_cols, *base_cols, *cover_cols)
         .outerjoin(Override, Override.shift_id == Shift.id)
@@ -287,6 +286,8 @@ async def load_timelines(
     # Rows are read by position (the query's column order): this loop runs for every
     # shift of every schedule a scan looks at, and attribute lookups dominated it.
     o_at, b_at = _N_SHIFT, _N_SHIFT + _N_OVERRIDE
+    if lateral:  # schedule, rank, start, then the shift's overrides by id
+        rows = sorted(rows, key=lambda r: (r[1], r[5], r[3], r[0], r[o_at] or 0))
     c_at = b_at + _N_CONTACT
     for row in rows:
         shift_id = row[0]
