@@ -32,7 +32,9 @@ docs: $(STAMP)
 	$(BIN)/garde docs > docs/commands.md
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.oncall
+	$(BIN)/python -m bench.oncall --scale 10
 	$(BIN)/python -m bench.importing
 	$(BIN)/python -m bench.alerts
 	$(BIN)/python -m bench.delivery

@@ -16,9 +16,11 @@ from core.db import Database, is_sqlite
 
 
 @asynccontextmanager
-async def scratch_database(label: str) -> AsyncIterator[Database]:
-    """A migrated, empty database: a temporary SQLite file, or BENCH_DATABASE_URL emptied."""
-    url = os.environ.get("BENCH_DATABASE_URL")
+async def scratch_database(label: str, url: str | None = "") -> AsyncIterator[Database]:
+    """A migrated, empty database: a temporary SQLite file, or BENCH_DATABASE_URL emptied.
+
+    ``url=None`` forces SQLite; a URL names the server database to empty and use."""
+    url = os.environ.get("BENCH_DATABASE_URL") if url == "" else url
     with tempfile.TemporaryDirectory(prefix=f"garde-bench-{label}-") as tmp:
         db = Database(url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
         if url and not is_sqlite(url):

@@ -8,7 +8,9 @@ An update's time runs from the start of its POST to the arrival of its reply's
 ``Application`` (``updater(None)``, same webhook shape: secret check, ``de_json``,
 ``update_queue``) whose handler echoes the text: what the platform library costs alone.
 
-Two runs each: one update at a time (latency), then 32 in flight (throughput). Figures
+Two runs each: one update at a time (latency), then 32 in flight (throughput); then 200
+more with asyncio's debug mode, which logs every callback that held the event loop over
+50 ms (a blocking call): their count is printed. Figures
 are for everything in one process and one event loop (load, fake API, bot), so the
 ratio is the meaningful number. Run: ``python -m bench.telegram`` (BENCH_DATABASE_URL
 for PostgreSQL).
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import statistics
 import tempfile
 import time
@@ -44,6 +47,7 @@ WINDOW = 32
 SECRET = "bench-secret"
 NOW = datetime(2025, 3, 12, 10, 0, tzinfo=ZoneInfo("America/Toronto"))
 TEXT = "/oncall who 01"
+SLOW_MS = 50  # a callback longer than this is a blocking call on the loop
 
 
 class Replies:
@@ -74,8 +78,10 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
 
 
-async def load(url: str, replies: Replies, window: int, base: int) -> tuple[list[float], float]:
-    """Post UPDATES updates, ``window`` at a time; per-update latencies and the total time."""
+async def load(
+    url: str, replies: Replies, window: int, base: int, updates: int = UPDATES
+) -> tuple[list[float], float]:
+    """Post ``updates`` updates, ``window`` at a time; per-update latencies and the total time."""
     latencies: list[float] = []
     gate = asyncio.Semaphore(window)
     async with ClientSession() as http:
@@ -91,7 +97,7 @@ async def load(url: str, replies: Replies, window: int, base: int) -> tuple[list
                 latencies.append(await asyncio.wait_for(arrived, 30) - start)
 
         began = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(UPDATES)))
+        await asyncio.gather(*(one(i) for i in range(updates)))
     return latencies, time.perf_counter() - began
 
 
@@ -170,6 +176,34 @@ def figures(label: str, latencies: list[float], total: float) -> dict[str, float
     return found
 
 
+class SlowCallbacks(logging.Handler):
+    """asyncio's debug-mode warnings "Executing <...> took 0.123 seconds", counted."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Executing"):
+            self.found.append(record.getMessage())
+
+
+async def slow_callbacks(url: str, replies: Replies) -> list[str]:
+    """Updates with the loop in debug mode: every callback that held the loop longer than
+    SLOW_MS (a blocking call on the event loop) is logged by asyncio; they are returned."""
+    loop = asyncio.get_running_loop()
+    watcher = SlowCallbacks()
+    logging.getLogger("asyncio").addHandler(watcher)
+    loop.set_debug(True)
+    loop.slow_callback_duration = SLOW_MS / 1000
+    try:
+        await load(url, replies, 8, 40_000_000, updates=200)
+    finally:
+        loop.set_debug(False)
+        logging.getLogger("asyncio").removeHandler(watcher)
+    return watcher.found
+
+
 async def measure(make: Callable[[], Awaitable[web.Application]], fake: FakeBotAPI, name: str):
     replies = Replies(fake)
     runner, url = await serve(await make())
@@ -177,6 +211,13 @@ async def measure(make: Callable[[], Awaitable[web.Application]], fake: FakeBotA
         await load(url, replies, 8, 10_000_000)  # warm-up: connections, caches
         one = figures(f"{name}, 1 at a time", *await load(url, replies, 1, 20_000_000))
         many = figures(f"{name}, {WINDOW} in flight", *await load(url, replies, WINDOW, 30_000_000))
+        slow = await slow_callbacks(url, replies)
+        print(
+            f"{name}: {len(slow)} callbacks held the event loop over {SLOW_MS} ms "
+            "(asyncio debug, 200 updates, 8 in flight)"
+        )
+        for line in slow[:5]:
+            print(f"  {line[:160]}")
     finally:
         await runner.cleanup()
     return one, many

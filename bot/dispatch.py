@@ -24,10 +24,9 @@ from bot.settings import Settings
 from core.accounts.identity import (
     AccountInfo,
     Identity,
-    find_identity,
+    find_asker,
     remember_handle,
     role_allows,
-    user_accounts,
 )
 from core.db import Database
 from core.errors import N_, Forbidden, GardeError
@@ -67,9 +66,10 @@ class Dispatcher:
 
         ``account`` (a number) is the active account for this call only (``garde say
         --account``); the identity's stored choice is left as it is."""
-        async with self.db.read() as session:
-            identity = await find_identity(session, actor.platform, actor.team_id, actor.user_id)
-            accounts = await user_accounts(session, identity.user.id) if identity else []
+        async with self.db.lookup() as session:  # one round trip: identity, user, accounts
+            identity, accounts = await find_asker(
+                session, actor.platform, actor.team_id, actor.user_id
+            )
         active = _active_account(identity, accounts, account)
         chosen = negotiate(
             lang,

@@ -1,8 +1,9 @@
 """Translation and locale-aware formatting, from the Babel catalogs in ``locales/``.
 
 Catalogs are compiled in memory when the composition root loads them: nothing
-compiled is committed or needs a build step. A :class:`Translator` is made per
-call for one language; it translates a msgid, then formats its parameters
+compiled is committed or needs a build step. One :class:`Translator` per language
+is made with the catalogs and handed out for every call (it holds no per-call state);
+it translates a msgid, then formats its parameters
 (dates and times in the schedule's zone given as the ``zone`` parameter, numbers)
 for the locale, and only then fills the placeholders.
 """
@@ -14,6 +15,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -66,12 +68,12 @@ class Catalogs:
 
     def __init__(self, directory: Path = LOCALES_DIR) -> None:
         self._by_lang = {
-            lang: load_po(directory / lang / "LC_MESSAGES" / f"{DOMAIN}.po") for lang in LANGUAGES
+            lang: Translator(lang, load_po(directory / lang / "LC_MESSAGES" / f"{DOMAIN}.po"))
+            for lang in LANGUAGES
         }
 
     def translator(self, lang: str) -> Translator:
-        lang = negotiate(lang, default="en")
-        return Translator(lang, self._by_lang[lang])
+        return self._by_lang[negotiate(lang, default="en")]
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -95,7 +97,7 @@ class Translator:
     lang: str
     catalog: gettext.GNUTranslations
 
-    @property
+    @cached_property
     def locale(self) -> Locale:
         return Locale.parse(BABEL_LOCALES[self.lang])
 

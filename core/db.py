@@ -1,9 +1,11 @@
 """Database engine and units of work, SQLite (WAL) by default, PostgreSQL by URL.
 
-Two kinds of unit of work: :meth:`Database.read` and :meth:`Database.write`. On
+Two kinds of unit of work: :meth:`Database.read` and :meth:`Database.write` (and
+:meth:`Database.lookup` for one statement, with no transaction around it). On
 SQLite a write begins with ``BEGIN IMMEDIATE`` so it holds the write lock from its
 first statement: two writers queue on the busy timeout instead of failing later
-with ``database is locked`` when a read lock cannot be upgraded.
+with ``database is locked`` when a read lock cannot be upgraded. SQLite files go
+through :mod:`core.sqlite_driver` (one thread hop per statement).
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from core.sqlite_driver import connector
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "garde_write"
+_LOOKUP_OPTION = "garde_lookup"
 
 
 def is_sqlite(url: str) -> bool:
@@ -46,8 +51,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        write = conn.get_execution_options().get(_WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(_LOOKUP_OPTION, False):
+            return  # one statement: SQLite's own implicit transaction is enough
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE_OPTION, False) else "BEGIN")
 
 
 class Database:
@@ -56,14 +63,25 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": not is_sqlite(url)}
+        if make_url(url).get_driver_name() == "asyncpg":
+            # No JIT: a short query the planner overestimates (who-is-on-call on years of
+            # history) paid 30 ms compiling itself to run in 0.1 ms.
+            kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
         if is_sqlite(url):
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            path = make_url(url).database
+            if path and path != ":memory:":  # a file: one thread hop per statement
+                kwargs["async_creator"] = connector(path, SQLITE_BUSY_TIMEOUT_MS / 1000)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if is_sqlite(url):
             _tune_sqlite(self.engine)
         writer = self.engine.execution_options(**{_WRITE_OPTION: True})
+        looker = self.engine.execution_options(
+            **({_LOOKUP_OPTION: True} if is_sqlite(url) else {"isolation_level": "AUTOCOMMIT"})
+        )
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writes = async_sessionmaker(writer, expire_on_commit=False)
+        self._lookups = async_sessionmaker(looker, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -73,6 +91,16 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reading; its transaction is rolled back at the end."""
         async with self._reads() as session:
+            yield session
+
+    @asynccontextmanager
+    async def lookup(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads outside any transaction: no BEGIN and no ROLLBACK round
+        trips. Each statement sees what is committed when it runs (PostgreSQL's READ
+        COMMITTED does that inside a transaction too); nothing may be streamed. Who is
+        asking is read so before every command, and /oncall who after it; reads whose
+        statements must see one snapshot (SQLite) or that stream use :meth:`read`."""
+        async with self._lookups() as session:
             yield session
 
     @asynccontextmanager

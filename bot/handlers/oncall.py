@@ -43,7 +43,7 @@ from bot.registry import CommandSpec
 from core.errors import N_
 from core.localtime import local_date
 from core.oncall.schedules import ScheduleInfo
-from core.oncall.who import LOOKAHEAD, Change, OnCall, next_changes, who_is_on_call
+from core.oncall.who import LOOKAHEAD, Change, OnCall, next_changes, who_and_next
 
 SUBCOMMANDS = {
     "who": "who",
@@ -90,12 +90,8 @@ async def oncall(command: Command, ctx: Context) -> Reply | list[Reply]:
 
 
 async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[Reply]:
-    """Who is on call at an instant, for one schedule or each of the account's."""
-    schedules = await account_schedules(ctx)
-
-    def read(rest: list[str]) -> tuple[str, int]:
-        return "when", parse_when(rest, now=ctx.now, tz=schedules[0].tz)[1]
-
+    """Who is on call at an instant, for one schedule or each of the account's: one
+    session, the schedules then every timeline asked in one query."""
     expected = (
         N_(
             "“{name}” is neither a subcommand of /oncall (who, next, schedules, view, "
@@ -107,18 +103,22 @@ async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[R
             "Schedules: {names}."
         )
     )
-    args = read_args(ctx, "who", tokens, schedules, keywords=AT, reader=read, expected=expected)
-    asked = args.values.get("when")
-    replies = []
-    async with ctx.db.read() as session:
-        for sched in [args.schedule] if args.schedule else schedules:
-            moment = parse_when(asked, now=ctx.now, tz=sched.tz)[0] if asked else None
-            at = moment.at if moment else ctx.now
-            people = await who_is_on_call(session, sched, at)
-            upcoming = await next_changes(session, sched, at, limit=UPCOMING)
-            reply = _who_reply(ctx, sched, at, moment, people, upcoming)
-            replies.append(reply)
-    return replies
+    async with ctx.db.lookup() as session:  # two reads, no transaction round trips
+        schedules = await account_schedules(ctx, session)
+
+        def read(rest: list[str]) -> tuple[str, int]:
+            return "when", parse_when(rest, now=ctx.now, tz=schedules[0].tz)[1]
+
+        args = read_args(ctx, "who", tokens, schedules, keywords=AT, reader=read, expected=expected)
+        asked = args.values.get("when")
+        chosen = [args.schedule] if args.schedule else schedules
+        moments = [parse_when(asked, now=ctx.now, tz=s.tz)[0] if asked else None for s in chosen]
+        ats = [moment.at if moment else ctx.now for moment in moments]
+        found = await who_and_next(session, list(zip(chosen, ats, strict=True)), UPCOMING)
+    return [
+        _who_reply(ctx, sched, at, moment, people, upcoming)
+        for sched, at, moment, (people, upcoming) in zip(chosen, ats, moments, found, strict=True)
+    ]
 
 
 def _who_reply(

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.contract import Action, Reply
@@ -75,11 +76,16 @@ class Args:
     values: dict[str, list[str]] = field(default_factory=dict)  # value kind -> its tokens
 
 
-async def account_schedules(ctx: Context) -> list[ScheduleInfo]:
-    """The active account's schedules; an account without any is told so."""
+async def account_schedules(
+    ctx: Context, session: AsyncSession | None = None
+) -> list[ScheduleInfo]:
+    """The active account's schedules; an account without any is told so. Read in
+    ``session`` when given (the caller's reads that follow share its round trips)."""
     assert ctx.account is not None
-    async with ctx.db.read() as session:
-        schedules = await list_schedules(session, ctx.account.id)
+    if session is None:
+        async with ctx.db.read() as own:
+            return await account_schedules(ctx, own)
+    schedules = await list_schedules(session, ctx.account.id)
     if not schedules:
         raise NotFound(N_("Account {number} has no schedule yet."), number=ctx.account.number)
     return schedules

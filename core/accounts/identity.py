@@ -11,8 +11,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import N_, Forbidden, Invalid, NotFound
@@ -112,6 +113,61 @@ async def user_accounts(session: AsyncSession, user_id: int) -> list[tuple[Accou
         .order_by(Account.number)
     )
     return [(AccountInfo.of(a), role) for a, role in rows]
+
+
+_ACCOUNT_COLUMNS = ("id", "number", "name", "timezone", "locale", "lookahead_days")
+
+
+@lru_cache(maxsize=1)
+def _asker_query() -> Select:
+    """An identity, its user and every account the user holds, in one round trip.
+
+    Built once with bind parameters: every command runs it before anything else, so
+    its cost is the fixed cost of every reply. One row per account held (ordered by
+    number), or one row with empty account columns for a user who holds none.
+    """
+    return (
+        select(
+            ChatIdentity.id,
+            ChatIdentity.active_account_id,
+            ChatIdentity.locale,
+            ChatIdentity.handle,
+            User.id,
+            User.username,
+            User.name,
+            User.locale,
+            Membership.role,
+            *(getattr(Account, c) for c in _ACCOUNT_COLUMNS),
+        )
+        .join(User, User.id == ChatIdentity.user_id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Account, Account.id == Membership.account_id)
+        .where(
+            ChatIdentity.platform == bindparam("platform"),
+            ChatIdentity.team_id == bindparam("team_id"),
+            ChatIdentity.external_id == bindparam("external_id"),
+        )
+        .order_by(Account.number)
+    )
+
+
+async def find_asker(
+    session: AsyncSession, platform: str, team_id: str, external_id: str
+) -> tuple[Identity | None, list[tuple[AccountInfo, str]]]:
+    """:func:`find_identity` and :func:`user_accounts` of its user, in one query."""
+    rows = (
+        await session.execute(
+            _asker_query(),
+            {"platform": platform, "team_id": team_id, "external_id": external_id},
+        )
+    ).all()
+    if not rows:
+        return None, []
+    first = rows[0]
+    user = UserInfo(*first[4:8])
+    identity = Identity(first[0], user, first[1], first[2], first[3])
+    accounts = [(AccountInfo(*row[9:]), row[8]) for row in rows if row[8] is not None]
+    return identity, accounts
 
 
 async def set_active_account(session: AsyncSession, identity_id: int, number: str) -> AccountInfo:

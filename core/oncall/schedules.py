@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -215,29 +215,48 @@ _CONTACT_COLUMNS = (
 )
 
 
-@lru_cache(maxsize=1)
-def _window_query() -> Select:
+@lru_cache(maxsize=2)
+def _window_query(lateral: bool = False) -> Select:
     """Shifts of a window with their overrides and both contacts, in one round trip.
 
     Built once with bind parameters: who-is-on-call runs it for every question, and
     one query instead of three is most of its speed on SQLite's driver thread.
+    ``lateral`` (PostgreSQL) reads each shift's overrides through a LATERAL subquery
+    on the ``shift_id`` index: a plain join lets the planner hash the whole overrides
+    table, whose size grows with the history, for the dozen shifts of a window.
     """
     base, cover = aliased(Contact), aliased(Contact)
-    return (
-        select(
-            *(getattr(Shift, f.name) for f in fields(ShiftRow)),
-            *(getattr(Override, f.name).label(f"o_{f.name}") for f in fields(OverrideRow)),
-            *(getattr(base, c).label(f"b_{c}") for c in _CONTACT_COLUMNS),
-            *(getattr(cover, c).label(f"c_{c}") for c in _CONTACT_COLUMNS),
+    shift_cols = [getattr(Shift, f.name) for f in fields(ShiftRow)]
+    override_cols = [getattr(Override, f.name).label(f"o_{f.name}") for f in fields(OverrideRow)]
+    base_cols = [getattr(base, c).label(f"b_{c}") for c in _CONTACT_COLUMNS]
+    cover_cols = [getattr(cover, c).label(f"c_{c}") for c in _CONTACT_COLUMNS]
+    window = (
+        Shift.schedule_id.in_(bindparam("ids", expanding=True)),
+        Shift.end_at > bindparam("start"),
+        Shift.start_at < bindparam("end"),
+    )
+    if lateral:
+        each = (
+            select(*override_cols, *cover_cols)
+            .outerjoin(cover, cover.id == Override.contact_id)
+            .where(Override.shift_id == Shift.id)
+            .offset(0)  # keeps the planner from flattening it back into a hash join
+            .lateral("shift_overrides")
         )
+        picked = [each.c[c.name] for c in override_cols], [each.c[c.name] for c in cover_cols]
+        return (
+            select(*shift_cols, *picked[0], *base_cols, *picked[1])
+            .select_from(Shift)
+            .outerjoin(each, true())
+            .outerjoin(base, base.id == Shift.contact_id)
+            .where(*window)
+        )  # no ORDER BY: the planner presorted all shifts for it; the rows are sorted here
+    return (
+        select(*shift_cols, *override_cols, *base_cols, *cover_cols)
         .outerjoin(Override, Override.shift_id == Shift.id)
         .outerjoin(base, base.id == Shift.contact_id)
         .outerjoin(cover, cover.id == Override.contact_id)
-        .where(
-            Shift.schedule_id.in_(bindparam("ids", expanding=True)),
-            Shift.end_at > bindparam("start"),
-            Shift.start_at < bindparam("end"),
-        )
+        .where(*window)
         .order_by(Shift.schedule_id, Shift.rank, Shift.start_at, Override.id)
     )
 
@@ -260,12 +279,15 @@ async def load_timelines(
     out = Timelines()
     if not schedule_ids:
         return out
+    lateral = session.bind is not None and session.bind.dialect.name == "postgresql"
     rows = await session.execute(
-        _window_query(), {"ids": list(schedule_ids), "start": start, "end": end}
+        _window_query(lateral), {"ids": list(schedule_ids), "start": start, "end": end}
     )
     # Rows are read by position (the query's column order): this loop runs for every
     # shift of every schedule a scan looks at, and attribute lookups dominated it.
     o_at, b_at = _N_SHIFT, _N_SHIFT + _N_OVERRIDE
+    if lateral:  # schedule, rank, start, then the shift's overrides by id
+        rows = sorted(rows, key=lambda r: (r[1], r[5], r[3], r[0], r[o_at] or 0))
     c_at = b_at + _N_CONTACT
     for row in rows:
         shift_id = row[0]

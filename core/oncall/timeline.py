@@ -50,6 +50,8 @@ def shift_segments(
 ) -> list[Segment]:
     """Cut one shift into segments of constant effective assignee."""
     spans = [o for o in overrides if o.end > start and o.start < end]
+    if not spans and start < end:  # most shifts: the base assignee throughout
+        return [Segment(shift_id, rank, start, end, base_contact_id, None)]
     points = sorted(
         {start, end, *(max(o.start, start) for o in spans), *(min(o.end, end) for o in spans)}
     )

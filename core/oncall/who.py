@@ -6,6 +6,7 @@ starts at the asked instant, so the length of past history never matters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -112,6 +113,11 @@ async def who_is_on_call(
 ) -> list[OnCall]:
     """Everyone on call at ``at`` in rank order, with until when and who follows."""
     tl = await load_timelines(session, [schedule.id], at, at + LOOKAHEAD)
+    return on_call_in(tl, schedule, at)
+
+
+def on_call_in(tl: Timelines, schedule: ScheduleInfo, at: datetime) -> list[OnCall]:
+    """:func:`who_is_on_call` from timelines loaded from ``at`` to ``at + LOOKAHEAD``."""
     out: list[OnCall] = []
     for _rank, segs in sorted(tl.ranks(schedule.id).items()):
         seg = next((g for g in segs if g.start <= at < g.end), None)
@@ -122,6 +128,26 @@ async def who_is_on_call(
         nxt = runs[i + 1] if i + 1 < len(runs) else None
         out.append(_on_call(tl, schedule, seg, runs[i], nxt))
     return out
+
+
+async def who_and_next(
+    session: AsyncSession, asked: Sequence[tuple[ScheduleInfo, datetime]], limit: int
+) -> list[tuple[list[OnCall], list[Change]]]:
+    """For each (schedule, instant): who is on call then and the next ``limit`` changes.
+
+    The schedules asked at the same instant are read together, in one query: /oncall who
+    for every schedule of an account costs one round trip, not two per schedule.
+    """
+    by_at: dict[datetime, list[int]] = {}
+    for sched, at in asked:
+        by_at.setdefault(at, []).append(sched.id)
+    loaded = {
+        at: await load_timelines(session, ids, at, at + LOOKAHEAD) for at, ids in by_at.items()
+    }
+    return [
+        (on_call_in(loaded[at], sched, at), changes_in(loaded[at], sched, at, limit))
+        for sched, at in asked
+    ]
 
 
 def _on_call(
@@ -160,8 +186,13 @@ async def next_changes(
     A change to nobody is either a shift nobody holds (to be filled) or ``hole``: the
     rank has no shift from then (a backup's weekend ends); both are listed.
     """
+    tl = await load_timelines(session, [schedule.id], at, at + LOOKAHEAD)
+    return changes_in(tl, schedule, at, limit)
+
+
+def changes_in(tl: Timelines, schedule: ScheduleInfo, at: datetime, limit: int) -> list[Change]:
+    """:func:`next_changes` from timelines loaded from ``at`` to ``at + LOOKAHEAD``."""
     horizon = at + LOOKAHEAD
-    tl = await load_timelines(session, [schedule.id], at, horizon)
     changes: list[Change] = []
     for rank, segs in tl.ranks(schedule.id).items():
         state = next((_holder(g) for g in segs if g.start <= at < g.end), _HOLE)
