@@ -22,7 +22,7 @@ from bot.registry import CommandSpec
 from core import changes
 from core.errors import N_
 from core.oncall.schedules import ContactInfo, account_contacts, shift_by_ref
-from core.oncall.shiftops import AssignResult, UnassignResult
+from core.oncall.shiftops import AssignResult, Holder, UnassignResult
 from core.text import fold
 
 ASSIGN_USAGE = N_("/assign CONTACT SHIFT [SCHEDULE] [weeks N | until DATE] [-- COMMENT]")
@@ -202,14 +202,7 @@ def _unassigned(ctx: Context, result: UnassignResult) -> list[str]:
                 period=span,
             )
         ]
-        back = result.now_on_call
-        lines.append(
-            ctx.t(
-                N_("On call there again: {contact}, the shift's base assignee."), contact=back.name
-            )
-            if back
-            else ctx.t(N_("⚠️ Nobody is on call for that span: the shift has no base assignee."))
-        )
+        lines += [_holder_line(ctx, h, schedule, several=len(result.back) > 1) for h in result.back]
         return lines
     return [
         ctx.t(
@@ -224,6 +217,25 @@ def _unassigned(ctx: Context, result: UnassignResult) -> list[str]:
             ref=result.ref,
         ),
     ]
+
+
+def _holder_line(ctx: Context, holder: Holder, schedule, *, several: bool) -> str:
+    """Who is back on part of an undone override: an older override, the base, or nobody."""
+    span = period(ctx, holder.start, holder.end, schedule) if several else ""
+    if holder.contact is None:
+        text = ctx.t(N_("⚠️ Nobody is on call for that span: the shift has no base assignee."))
+    elif holder.override_ref is not None:
+        text = ctx.t(
+            N_("On call there again: {contact}, as override #{ref} arranged."),
+            contact=holder.contact.name,
+            ref=holder.override_ref,
+        )
+    else:
+        text = ctx.t(
+            N_("On call there again: {contact}, the shift's base assignee."),
+            contact=holder.contact.name,
+        )
+    return ctx.t(N_("{period}: {line}"), period=span, line=text) if several else text
 
 
 # --------------------------------------------------------------------------- /swap

@@ -132,7 +132,7 @@ async def test_override_across_a_hole_or_in_the_past_is_refused(db):
     assert await count(db, Override) == 0
 
 
-async def test_newest_override_wins_and_its_unassign_restores_the_base(db):
+async def test_newest_override_wins_and_its_unassign_restores_what_it_replaced(db):
     await load(db, account_doc([WEEKS]))
     aid = await account_id(db)
     await override(db, "luc", local(2025, 5, 6, 18), local(2025, 5, 8, 8))
@@ -141,18 +141,46 @@ async def test_newest_override_wins_and_its_unassign_restores_the_base(db):
     assert (await who(db, local(2025, 5, 7, 21)))[0].contact.key == "luc"
     async with db.write() as s:
         result = await unassign(s, aid, newer, origin=ME, now=NOW)
+    # Luc's older override comes back where Marie's covered it, not the base assignee.
     assert (result.kind, result.removed.key, result.now_on_call.key) == (
         "override",
         "marie",
-        "anthony",
+        "luc",
     )
-    assert (await who(db, local(2025, 5, 7, 12)))[0].contact.key == "anthony"
+    assert [(h.start, h.end, h.contact.key) for h in result.back] == [
+        (local(2025, 5, 7, 8), local(2025, 5, 7, 20), "luc")
+    ]
+    assert result.back[0].override_ref is not None
+    assert (await who(db, local(2025, 5, 7, 12)))[0].contact.key == "luc"
     assert (await who(db, local(2025, 5, 6, 20)))[0].contact.key == "luc"
     assert (await who(db, local(2025, 5, 8, 7)))[0].contact.key == "luc"
     assert await count(db, Override) == 2  # history kept
+    assert await count(db, Override, Override.removed_at.is_not(None)) == 1
     async with db.write() as s:
         with pytest.raises(Invalid):
             await unassign(s, aid, newer, origin=ME, now=NOW)
+
+
+async def test_unassign_reveals_the_older_override_and_the_base_beyond_it(db):
+    await load(db, account_doc([WEEKS]))
+    aid = await account_id(db)
+    _, older = await override(db, "luc", local(2025, 5, 7, 10), local(2025, 5, 7, 14))
+    _, [newer] = await override(db, "marie", local(2025, 5, 7, 8), local(2025, 5, 7, 20))
+    async with db.write() as s:
+        result = await unassign(s, aid, newer, origin=ME, now=NOW)
+    assert [(h.start, h.end, h.contact.key, h.override_ref) for h in result.back] == [
+        (local(2025, 5, 7, 8), local(2025, 5, 7, 10), "anthony", None),
+        (local(2025, 5, 7, 10), local(2025, 5, 7, 14), "luc", older[0]),
+        (local(2025, 5, 7, 14), local(2025, 5, 7, 20), "anthony", None),
+    ]
+    assert result.now_on_call is None  # several people in turn
+    assert (await who(db, local(2025, 5, 7, 9)))[0].contact.key == "anthony"
+    assert (await who(db, local(2025, 5, 7, 12)))[0].contact.key == "luc"
+    # Removing the older one too leaves the base everywhere; history keeps both.
+    async with db.write() as s:
+        await unassign(s, aid, older[0], origin=ME, now=NOW)
+    assert (await who(db, local(2025, 5, 7, 12)))[0].contact.key == "anthony"
+    assert await count(db, Override) == 2
 
 
 async def test_unassign_a_base_assignment_empties_the_shift(db):
