@@ -57,7 +57,5 @@ def test_the_command_reference_is_up_to_date(garde):
 
 def test_the_configuration_reference_names_every_setting():
     text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
-    missing = [
-        name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in text
-    ]
+    missing = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in text]
     assert missing == []
