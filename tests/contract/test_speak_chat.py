@@ -35,3 +35,41 @@ async def test_unassigning_the_older_override_too_gives_the_base_back(ask, garde
     [undone] = await ask("/unassign #51", user="alice", lang="fr")
     assert "Luc Lambert" in undone.text and "#51" in undone.text
     assert await key_on_call(garde, at(3, 14, 12)) == "luc"
+
+
+# --------------------------------------------------------------------------- item 8: nights
+
+
+async def test_two_nights_in_one_command_are_planned_per_night_and_confirmed(ask, garde):
+    [plan] = await ask('/override @luc 03-13 17:00 03-15 08:00 "02 Soirs"', user="alice")
+    assert plan.text.startswith("2 shifts of 02 Soirs lie in this span: Luc Lambert would cover")
+    assert (
+        "No shift from Fri, Mar 14 8:00\u202fa.m. to Fri, Mar 14 5:00\u202fp.m.: left as it is."
+        in (plan.text)
+    )
+    assert "Nothing is saved until you confirm." in plan.text
+    assert [row[1:3] for row in plan.rows[1:]] == [
+        ["Thu, Mar 13 5:00\u202fp.m.", "Fri, Mar 14 8:00\u202fa.m."],
+        ["Fri, Mar 14 5:00\u202fp.m.", "Sat, Mar 15 8:00\u202fa.m."],
+    ]
+    assert await overrides(garde) == []  # shown, not saved
+    [confirm] = [a for a in plan.actions if a.label == "Confirm"]
+    [saved] = await ask(confirm.command, user="alice")
+    assert "overrides #51, #52 saved, one per shift" in saved.text
+    assert "No shift from Fri, Mar 14 8:00" in saved.text
+    rows = await overrides(garde)
+    assert [(o.start_at, o.end_at) for o in rows] == [
+        (at(3, 13, 17), at(3, 14, 8)),
+        (at(3, 14, 17), at(3, 15, 8)),
+    ]
+    assert await key_on_call(garde, at(3, 13, 23), name="02 Soirs") == "luc"
+    assert await key_on_call(garde, at(3, 14, 23), name="02 Soirs") == "luc"
+
+
+async def test_a_span_starting_before_its_shift_is_shown_cut_to_the_shift(ask, garde):
+    [plan] = await ask(
+        '/remplacement marie 03-13 12:00 03-13 20:00 "02 Soirs"', user="alice", lang="fr"
+    )
+    assert "1 quart" in plan.text and "Marie Tremblay" in plan.text
+    assert [a.command for a in plan.actions if "confirm" in a.command]
+    assert await overrides(garde) == []
