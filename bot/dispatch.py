@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.context import Context
-from bot.contract import Actor, Command, Conversation, Reply
+from bot.contract import Action, Actor, Command, Conversation, Reply
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.parsing import split_command
 from bot.registry import CommandSpec, Registry
@@ -110,8 +110,10 @@ class Dispatcher:
                 await self._remember_handle(actor)
             name, args, comment = split_command(text)
             spec = self.registry.find(name or "help")
+            if spec is None and not text.lstrip().startswith("/"):
+                spec, args, comment = self.registry.find("help"), [], None  # "hello": the help
             if spec is None:
-                return [Reply(t(N_("There is no command /{name}. /help lists them."), name=name))]
+                return [_unknown(self.registry, name, text, t)]
             command = Command(spec.name, tuple(args), text, actor, conversation, at, comment)
             ctx = Context(
                 self.db,
@@ -143,6 +145,18 @@ class Dispatcher:
             await remember_handle(
                 session, actor.platform, actor.team_id, actor.user_id, actor.handle or ""
             )
+
+
+def _unknown(registry: Registry, name: str, text: str, t: Translator) -> Reply:
+    """A mistyped command: the closest name (English or French), with a button that runs
+    it on the same words; else where the list is."""
+    closest = registry.closest(name)
+    if closest is None:
+        return Reply(t(N_("There is no command /{name}. /help lists them."), name=name))
+    msgid = N_("There is no command /{name}. Did you mean /{closest}?")
+    said = t(msgid, name=name, closest=closest)
+    again = " ".join([f"/{closest}", *text.strip().split(None, 1)[1:]])
+    return Reply(said, actions=[Action(f"/{closest}", again)])
 
 
 def _active_account(

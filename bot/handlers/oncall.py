@@ -138,6 +138,16 @@ def _who_reply(
             lines.append(
                 ctx.t(N_("That time occurs twice (clocks go back); this is the first one."))
             )
+        if moment.evening:
+            lines.append(
+                ctx.t(
+                    N_(
+                        "An evening or a night is read as its start, {time}; add a time for "
+                        "another hour (tonight 23:00)."
+                    ),
+                    time=ctx.t.time(at.astimezone(schedule.tz)),
+                )
+            )
     for p in people:
         lines += _person_lines(ctx, schedule, p, upcoming)
     if not people:

@@ -73,3 +73,55 @@ async def test_a_span_starting_before_its_shift_is_shown_cut_to_the_shift(ask, g
     assert "1 quart" in plan.text and "Marie Tremblay" in plan.text
     assert [a.command for a in plan.actions if "confirm" in a.command]
     assert await overrides(garde) == []
+
+
+# --------------------------------------------------------------------------- item 7: words
+
+
+async def test_who_tonight_answers_for_the_evening_and_says_which_hour(ask):
+    replies = await ask('/oncall who tonight "01 Horaire"')
+    [reply] = replies
+    assert reply.text.startswith("On call at Wed, Mar 12 7:00\u202fp.m.:")
+    assert "An evening or a night is read as its start, 7:00\u202fp.m." in reply.text
+    assert "Luc Lambert" in reply.text
+
+
+async def test_garde_qui_ce_soir_and_demain_soir_in_french(ask):
+    [soir] = await ask('/garde qui ce soir "02 Soirs"', lang="fr")
+    assert "12 mars" in soir.text and "19 h 00" in soir.text
+    assert "Un soir ou une nuit" in soir.text
+    [demain] = await ask("/garde qui demain soir 02", lang="fr")
+    assert "13 mars" in demain.text and "19 h 00" in demain.text
+    [nuit] = await ask("/garde cette nuit 01", lang="fr")
+    assert "12 mars" in nuit.text
+
+
+async def test_tomorrow_night_for_every_schedule(ask):
+    replies = await ask("/oncall who tomorrow night")
+    assert [r.title for r in replies] == ["01 Horaire", "02 Soirs"]
+    assert all(r.text.startswith("On call at Thu, Mar 13 7:00\u202fp.m.:") for r in replies)
+
+
+async def test_a_mistyped_command_is_answered_with_the_closest_one(ask):
+    [reply] = await ask("/overide @luc 03-13 08:00 03-15 08:00 01", user="alice")
+    assert reply.text == "There is no command /overide. Did you mean /override?"
+    [again] = reply.actions
+    assert again.command == "/override @luc 03-13 08:00 03-15 08:00 01"
+    [fr] = await ask("/remplacment luc", lang="fr")
+    assert fr.text == (
+        "Il n'y a pas de commande /remplacment. Vouliez-vous dire /remplacement\u202f?"
+    )
+    [far] = await ask("/frobnicate")
+    assert far.text == "There is no command /frobnicate. /help lists them." and not far.actions
+
+
+async def test_a_bare_word_is_answered_with_the_help(ask):
+    [hello] = await ask("hello")
+    [help_] = await ask("/help")
+    assert hello.text == help_.text
+    assert "There is no command" not in hello.text
+    [bonjour] = await ask("bonjour", lang="fr")
+    assert bonjour.text == (await ask("/aide", lang="fr"))[0].text
+    # A known command typed without its slash still runs.
+    [who] = await ask("oncall who 01")
+    assert who.title == "01 Horaire"
