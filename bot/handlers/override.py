@@ -31,6 +31,7 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.contract import Action, Command, Reply, Visibility
+from bot.handlers.choose import choose_contact, lacks_contact
 from bot.handlers.common import schedule_arg, when
 from bot.parsing import ParseError, When, parse_contact, parse_span, resolve_contact
 from bot.registry import CommandSpec
@@ -96,6 +97,8 @@ def changed(text: str, **extra) -> Reply:
 async def override(command: Command, ctx: Context) -> Reply:
     """Plan the override; save it when it is one piece or confirmed, else show the plan."""
     assert ctx.account is not None
+    if lacks_contact(command.args):  # a Cover it / Override button: ask who
+        return await choose_contact(command, ctx)
     args = list(command.args)
     who = parse_contact(args[0] if args else "")
     span_tokens = args[1:]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.contract import Action, Command, Reply
+from bot.handlers.choose import choose_contact, lacks_contact
 from bot.handlers.common import shift_arg
 from bot.handlers.override import changed, handle, header, name, period, times, unexpected
 from bot.parsing import ParseError, parse_contact, parse_date, resolve_contact
@@ -44,6 +45,8 @@ async def assign(command: Command, ctx: Context) -> Reply:
     local date a repeated slot may start on (read in the shift's schedule's zone).
     """
     assert ctx.account is not None
+    if lacks_contact(command.args):  # an Assign button: ask who
+        return await choose_contact(command, ctx)
     args = list(command.args)
     who = parse_contact(args[0] if args else "")
     shift_tokens = args[1:]

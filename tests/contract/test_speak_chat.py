@@ -125,3 +125,57 @@ async def test_a_bare_word_is_answered_with_the_help(ask):
     # A known command typed without its slash still runs.
     [who] = await ask("oncall who 01")
     assert who.title == "01 Horaire"
+
+
+# --------------------------------------------------------------------------- item 10: buttons
+
+
+def commands(reply) -> dict[str, str]:
+    return {a.label: a.command for a in reply.actions}
+
+
+async def test_view_week_without_a_schedule_offers_one_button_per_schedule(ask):
+    [reply] = await ask("/oncall view week")
+    assert reply.text == "Which schedule? Choose one:"
+    assert commands(reply) == {
+        "01 Horaire": '/oncall view week 2025-03-12 "01 Horaire"',
+        "02 Soirs": '/oncall view week 2025-03-12 "02 Soirs"',
+    }
+    [week] = await ask(commands(reply)["02 Soirs"])
+    assert week.title == "02 Soirs" and week.text.startswith("Shifts from Mon, Mar 10")
+
+
+async def test_an_empty_shift_gets_assign_and_override_buttons_that_ask_only_for_the_contact(
+    ask, garde
+):
+    # #5 of « 01 Horaire » (Mon 03-17 07:30 → Mon 03-24 07:30) has nobody.
+    [who] = await ask('/oncall who 03-18 12:00 "01 Horaire"', user="alice")
+    buttons = commands(who)
+    assert buttons["Assign #5"] == "/assign #5"
+    assert buttons["Override"] == '/override 2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
+    [ask_who] = await ask(buttons["Override"], user="alice")
+    assert ask_who.text == "Who covers it? Choose a contact below."
+    picks = commands(ask_who)
+    assert picks["Marie Tremblay"] == (
+        '/override @marie 2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
+    )
+    assert await overrides(garde) == []  # asking writes nothing
+    [saved] = await ask(picks["Marie Tremblay"], user="alice")
+    assert saved.text.startswith("Override #51 saved: Marie Tremblay covers 01 Horaire")
+    assert await key_on_call(garde, at(3, 18, 12)) == "marie"
+    # Assign: the same two steps fill the base assignment.
+    [assign_who] = await ask(buttons["Assign #5"], user="alice")
+    [assigned] = await ask(commands(assign_who)["Patrick Tremblay"], user="alice")
+    assert "Patrick Tremblay" in assigned.text and "#5" in assigned.text
+
+
+async def test_a_viewer_gets_no_fill_buttons(ask):
+    [who] = await ask('/oncall who 03-18 12:00 "01 Horaire"', user="bob")
+    assert "Assign #5" not in commands(who) and "Override" not in commands(who)
+
+
+async def test_the_week_view_offers_to_fill_an_empty_shift(ask):
+    [week] = await ask('/oncall view week 03-18 "01 Horaire"', user="alice")
+    buttons = commands(week)
+    assert buttons["Assign #5"] == "/assign #5"
+    assert buttons["Override"] == '/override 2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
