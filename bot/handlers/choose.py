@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.common import quoted
+from bot.parsing import ParseError, parse_when
 from core.errors import N_
+from core.localtime import zone
 from core.oncall.schedules import ScheduleInfo, account_contacts
 from core.text import fold
 
@@ -38,7 +40,7 @@ async def choose_contact(command: Command, ctx: Context) -> Reply:
     assert ctx.account is not None
     async with ctx.db.read() as session:
         contacts = await account_contacts(session, ctx.account.id)
-    rest = command.raw.strip().split(None, 1)[1]
+    rest = _from_now(command, ctx) or command.raw.strip().split(None, 1)[1]
     shown = contacts[:MAX_CONTACTS]
     lines = [ctx.t(N_("Who covers it? Choose a contact below."))]
     if len(contacts) > len(shown):
@@ -54,6 +56,24 @@ async def choose_contact(command: Command, ctx: Context) -> Reply:
         fields=[(ctx.t(N_("Command")), f"/{command.name} {rest}")],
         actions=actions,
     )
+
+
+def _from_now(command: Command, ctx: Context) -> str | None:
+    """An override button pressed after its start (an alert read late): from now on.
+    None when the words stay as they are."""
+    assert ctx.account is not None
+    if command.name != "override" or fold(command.args[0]) in ("now", "maintenant"):
+        return None
+    try:
+        start, used = parse_when(list(command.args), now=ctx.now, tz=zone(ctx.account.timezone))
+    except ParseError:
+        return None  # the command itself will say what is wrong
+    if start.at > ctx.now:
+        return None
+    words = ["now", *(quoted(a) for a in command.args[used:])]
+    if command.comment:
+        words += ["--", command.comment]
+    return " ".join(words)
 
 
 def fill_actions(

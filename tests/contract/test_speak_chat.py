@@ -179,3 +179,13 @@ async def test_the_week_view_offers_to_fill_an_empty_shift(ask):
     buttons = commands(week)
     assert buttons["Assign #5"] == "/assign #5"
     assert buttons["Override"] == '/override 2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
+
+
+async def test_cover_it_pressed_after_the_gap_began_covers_from_now(ask, garde):
+    # An alert's Cover it names the gap from its start; today's began at midnight.
+    [pick] = await ask('/override 2025-03-12 00:00 2025-03-13 08:00 "01 Horaire"', user="alice")
+    command = commands(pick)["Marie Tremblay"]
+    assert command == '/override @marie now 2025-03-13 08:00 "01 Horaire"'
+    [saved] = await ask(command, user="alice")
+    assert "Override #51 saved: Marie Tremblay" in saved.text
+    assert await key_on_call(garde, at(3, 12, 12)) == "marie"
