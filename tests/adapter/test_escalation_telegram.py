@@ -166,9 +166,9 @@ async def test_the_climb_at_night_in_telegram(world, clock, jobs):
         "acknowledged",
     ]
     assert msg.history[-1]["detail"] == "Marc Bélanger, telegram"
-    assert lines[0] == "Escalade :"
-    assert lines[1].endswith("02 h 10 · rang 0 : envoyé à Hélène Côté (Telegram)")
-    assert lines[2].endswith("02 h 11 · rang 1 : envoyé à Marc Bélanger (Telegram)")
+    assert lines[0] == "Escalade\u202f:"
+    assert lines[1].endswith("02 h 10 · rang 0 : envoyé à Hélène Côté (Telegram)")
+    assert lines[2].endswith("02 h 11 · rang 1 : envoyé à Marc Bélanger (Telegram)")
     assert lines[3].endswith("02 h 11 · pris par Marc Bélanger (Telegram)") and len(lines) == 4
     assert len(acks) == 1 and acks[0].via == f"telegram:{MARC}"
 

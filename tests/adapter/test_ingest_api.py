@@ -134,7 +134,8 @@ async def test_an_invalid_document_lists_every_problem_by_path_and_writes_nothin
     )
     assert response.status == 400
     errors = (await response.json())["errors"]
-    assert [e["path"] for e in errors] == ["messages[1].status"]  # the shape comes first
+    # Every problem in one answer, the shape's and the values' alike.
+    assert [e["path"] for e in errors] == ["messages[1].status", "messages[2].taken_at"]
     assert errors[0]["message"] == "Expected one of: 'open' or 'closed'."
     fixed = [message("ok"), message("m2"), {**message("m3"), "taken_at": "soon"}]
     response = await api.post(

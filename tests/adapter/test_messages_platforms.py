@@ -68,7 +68,9 @@ async def test_a_posted_urgent_message_reaches_the_subscribed_group_once_and_clo
     assert await worker.run_once() == 0
     [push] = world.fake.sent()
     assert push["chat_id"] == str(GROUP)
-    assert push["text"].startswith("🚨 Message urgent : URGENCE (pris le mer. 12 mars 09 h 58)")
+    assert push["text"].startswith(
+        "🚨 Message urgent\u202f: URGENCE (pris le mer. 12 mars 09 h 58)"
+    )
     assert "Prénom: Hélène" in push["text"]
     keys = buttons(push)
     assert set(keys) == {"Ouvrir", "Fermer"}

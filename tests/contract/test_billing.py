@@ -153,7 +153,7 @@ async def test_bad_cycles_say_the_right_form_and_write_nothing(ask, garde):
     assert "“2025-13” is not a billing cycle" in bad.text and "01 to 12" in bad.text
     assert "/billable [YYYY-MM | previous] [csv]" in bad.text
     (bad_fr,) = await ask("/facturables 2025-13", account="4200", now=NOW, lang="fr")
-    assert "« 2025-13 » n’est pas un cycle de facturation" in bad_fr.text
+    assert "« 2025-13 » n’est pas un cycle de facturation" in bad_fr.text
     (junk,) = await ask("/billable march", account="4200", now=NOW)
     assert junk.text.startswith("I did not understand “march” here. Use: /billable")
     (future,) = await ask("/billable 2031-01", account="4200", now=NOW)

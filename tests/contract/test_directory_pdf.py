@@ -41,11 +41,11 @@ async def test_search_any_part_of_the_name_accents_and_case_ignored(ask, garde):
 async def test_directory_in_french_and_pages(ask, garde):
     (reply,) = await ask("/bottin", lang="fr")
     assert reply.title == "Bottin du compte 4000"
-    assert reply.text.startswith("7 contact(s) :")
-    assert "Téléphone : +1 514-555-0102 · +1 514-555-0202" in reply.text
+    assert reply.text.startswith("7 contact(s) :")
+    assert "Téléphone : +1 514-555-0102 · +1 514-555-0202" in reply.text
     assert "Page 1 sur 1" not in reply.text
     (reply,) = await ask("/bottin tremblay", lang="fr")
-    assert reply.text.startswith("2 contact(s) contenant « tremblay » :")
+    assert reply.text.startswith("2 contact(s) contenant « tremblay » :")
     (none,) = await ask("/directory zzz")
     assert none.text.startswith("No contact’s name contains “zzz”.")
 
@@ -98,7 +98,7 @@ async def test_month_pdf_has_calendar_then_shifts_in_french(ask):
     assert "Demo Genesis (4000) · 01 Horaire" in first
     assert "Mois de mars 2025" in first and "Heures de America/Toronto." in first
     assert "couverture partielle" in first and "aucune couverture" in first
-    assert "mar. 18 mars : 00 h 00 – 24 h 00 (aucune couverture)" in first
+    assert "mar. 18 mars : 00 h 00 – 24 h 00 (aucune couverture)" in first
     assert "Quarts de mars 2025" in second and "Relève" in second and "Hélène Roy" in second
     assert "Page 2 sur 2" in second
 
@@ -124,4 +124,4 @@ async def test_pdf_bad_input(ask):
     assert reply.text.startswith("“year” is neither week or month, a date")
     assert not reply.files
     (fr,) = await ask("/garde pdf année", lang="fr")
-    assert fr.text.startswith("« année » n’est ni semaine ou mois")
+    assert fr.text.startswith("« année » n’est ni semaine ou mois")

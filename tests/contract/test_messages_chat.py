@@ -170,7 +170,7 @@ async def test_bad_input_says_what_is_right_and_writes_nothing(garde, ask, text,
 
 async def test_bad_input_is_answered_in_french(ask):
     [reply] = await ask("/messages bientôt", lang="fr")
-    assert reply.text.startswith("« bientôt » n’est ni une période ni un filtre.")
+    assert reply.text.startswith("« bientôt » n’est ni une période ni un filtre.")
 
 
 async def test_one_message_in_full_with_fields_in_order_and_history(edges, ask):

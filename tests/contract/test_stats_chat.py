@@ -131,7 +131,7 @@ async def test_bad_input_is_explained_and_writes_nothing(garde, ask):
         assert message in reply.text, text
         assert not reply.files and not reply.rows
     [french] = await _stats(ask, "/stats après 25:00", lang="fr")
-    assert "« 25:00 » n'est pas une heure valide" in french.text
+    assert "« 25:00 » n'est pas une heure valide" in french.text
     assert await snapshot(garde.db) == before
 
 
