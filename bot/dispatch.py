@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.context import Context
-from bot.contract import Actor, Command, Conversation, Reply
+from bot.contract import Action, Actor, Command, Conversation, Reply
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.parsing import echo, split_command
 from bot.registry import CommandSpec, Registry
@@ -113,10 +113,10 @@ class Dispatcher:
             text = printable(text)  # typed controls (NUL, ESC) mean nothing; PostgreSQL refuses NUL
             name, args, comment = split_command(text)
             spec = self.registry.find(name or "help")
+            if spec is None and not text.lstrip().startswith("/"):
+                spec, args, comment = self.registry.find("help"), [], None  # "hello": the help
             if spec is None:
-                return [
-                    Reply(t(N_("There is no command /{name}. /help lists them."), name=echo(name)))
-                ]
+                return [_unknown(self.registry, name, text, t)]
             command = Command(spec.name, tuple(args), text, actor, conversation, at, comment)
             ctx = Context(
                 self.db,
@@ -155,6 +155,18 @@ def echoed(params: dict) -> dict:
     """An error's parameters as a reply may show them: any text cut at ``MAX_PARAM``
     characters, so that no message repeats a huge input back (whichever handler raised)."""
     return {k: echo(v, MAX_PARAM) if isinstance(v, str) else v for k, v in params.items()}
+
+
+def _unknown(registry: Registry, name: str, text: str, t: Translator) -> Reply:
+    """A mistyped command: the closest name (English or French), with a button that runs
+    it on the same words; else where the list is."""
+    closest = registry.closest(name)
+    if closest is None:
+        return Reply(t(N_("There is no command /{name}. /help lists them."), name=echo(name)))
+    msgid = N_("There is no command /{name}. Did you mean /{closest}?")
+    said = t(msgid, name=echo(name), closest=closest)
+    again = " ".join([f"/{closest}", *text.strip().split(None, 1)[1:]])
+    return Reply(said, actions=[Action(f"/{closest}", again)])
 
 
 def _active_account(

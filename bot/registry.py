@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 from bot.context import Context
 from bot.contract import Command, Reply
+from core.text import fold
 
 Handler = Callable[[Command, Context], Awaitable[Reply | list[Reply]]]
 
@@ -45,6 +47,12 @@ class Registry:
 
     def find(self, name: str) -> CommandSpec | None:
         return self._by_name.get(name.lower().lstrip("/"))
+
+    def closest(self, name: str) -> str | None:
+        """The command name or alias nearest to a mistyped ``name`` (``overide`` ->
+        ``override``, ``remplacment`` -> ``remplacement``), None when none is close."""
+        found = get_close_matches(fold(name, keyword=True), self._by_name, n=1, cutoff=0.75)
+        return found[0] if found else None
 
     def specs(self) -> list[CommandSpec]:
         """Every command, in registration order (the order help lists them)."""

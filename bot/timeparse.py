@@ -36,6 +36,7 @@ class When:
     at: datetime
     folded: bool = False
     has_time: bool = True
+    evening: bool = False  # "tonight", "ce soir"...: taken as EVENING, which a reply says
 
 
 _YEARS = range(1970, 2200)  # keeps every conversion far from datetime's limits
@@ -49,6 +50,24 @@ _RELATIVE = {
     "demain": 1,
     "yesterday": -1,
     "hier": -1,
+}
+
+
+# "Tonight" means the evening's start: a fixed local hour, the same for every schedule,
+# so that a dispatcher can predict it (a reply asked that way says which hour it took).
+# Until NIGHT_ENDS the night in progress is still "tonight" (at 2 a.m., the answer is now).
+EVENING = (19, 0)
+NIGHT_ENDS = 5
+_EVENINGS = {  # folded words -> days after today
+    ("tonight",): 0,
+    ("this", "evening"): 0,
+    ("this", "night"): 0,
+    ("ce", "soir"): 0,
+    ("cette", "nuit"): 0,
+    ("tomorrow", "night"): 1,
+    ("tomorrow", "evening"): 1,
+    ("demain", "soir"): 1,
+    ("demain", "nuit"): 1,
 }
 
 
@@ -213,6 +232,8 @@ def _read_when(
     local_now = now.astimezone(tz)
     if fold(tokens[0]) in _NOW:
         return When(local_now, False, True), 1, None
+    if (evening := _read_evening(tokens, local_now, tz)) is not None:
+        return (*evening, None)
     day = _date_of(tokens[0], local_now.date())
     if day is not None:
         found = _read_time(tokens[1:]) if len(tokens) > 1 else None
@@ -229,6 +250,26 @@ def _read_when(
             text=tokens[0],
         )
     return _localize(_wall(local_now.date(), found[0]), tz, True), found[1], found[0]
+
+
+def _read_evening(tokens: list[str], local_now: datetime, tz: ZoneInfo) -> tuple[When, int] | None:
+    """``tonight``, ``ce soir``, ``demain soir`` [TIME]: that evening at EVENING, or at
+    TIME when one follows; "tonight" once the evening has begun (or before NIGHT_ENDS,
+    the night still running) is now."""
+    words = tuple(fold(t) for t in tokens[:2])
+    used = next((n for n in (2, 1) if len(words) >= n and words[:n] in _EVENINGS), 0)
+    if not used:
+        return None
+    today = local_now.date() - timedelta(days=1 if local_now.hour < NIGHT_ENDS else 0)
+    day = today + timedelta(days=_EVENINGS[words[:used]])
+    found = _read_time(tokens[used:]) if len(tokens) > used else None
+    if found is not None:  # "tonight 2:00" is the small hours after this evening
+        after = timedelta(days=1 if found[0][0] < NIGHT_ENDS else 0)
+        return _localize(_wall(day + after, found[0]), tz, True), used + found[1]
+    start = _localize(_wall(day, EVENING), tz, True)
+    if start.at <= local_now:
+        return When(local_now, False, True), used
+    return When(start.at, start.folded, True, evening=True), used
 
 
 def parse_when(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[When, int]:

@@ -83,12 +83,12 @@ async def unassign(
         for ref in dict.fromkeys(refs)
     ]
     for r in results:
-        who = r.now_on_call.name if r.now_on_call else None
+        spans = [(h.start, h.end, h.contact.name if h.contact else None) for h in r.back]
         await queue_shift_changes(
             session,
             account_id,
             r.schedule,
-            [(r.start, r.end, who)],
+            spans,
             key=f"unassign:{now.isoformat()}:{r.ref}",
             now=now,
         )

@@ -123,8 +123,8 @@ class Assignment(Base):
 class Override(Base):
     """A contact covering part of one shift. Never deleted: unassign marks it removed.
 
-    Among the overrides of a shift that cover an instant, the newest (highest id)
-    decides; if that newest one was removed, the base assignee is back for its span.
+    Among the overrides of a shift in force at an instant, the newest (highest id)
+    decides; removing one restores what it replaced (an older override, else the base).
     """
 
     __tablename__ = "overrides"

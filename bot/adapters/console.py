@@ -111,4 +111,5 @@ class ConsoleAdapter:
         return None
 
     async def push(self, conversation_id: str, replies: list[Reply]) -> None:
-        print(f"\n🔔 {conversation_id}\n{render(replies)}\n", flush=True)
+        # The conversation id is Garde's own address (a username here): not for the reader.
+        print(f"\n🔔 {render(replies)}\n", flush=True)

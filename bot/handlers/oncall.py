@@ -34,6 +34,7 @@ from datetime import datetime
 from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.calendar import coverage_command
+from bot.handlers.choose import fill_actions
 from bot.handlers.common import quoted, when
 from bot.handlers.oncall_pdf import pdf_command
 from bot.handlers.oncall_person import is_person, when_on_call
@@ -138,6 +139,16 @@ def _who_reply(
             lines.append(
                 ctx.t(N_("That time occurs twice (clocks go back); this is the first one."))
             )
+        if moment.evening:
+            lines.append(
+                ctx.t(
+                    N_(
+                        "An evening or a night is read as its start, {time}; add a time for "
+                        "another hour (tonight 23:00)."
+                    ),
+                    time=ctx.t.time(at.astimezone(schedule.tz)),
+                )
+            )
     for p in people:
         lines += _person_lines(ctx, schedule, p, upcoming)
     if not people:
@@ -151,12 +162,21 @@ def _who_reply(
     day = local_date(at, schedule.tz)
     name = quoted(schedule.name)
     on_day = f" {day.isoformat()}" if moment else ""
+    fills = [a for p in people if p.contact is None for a in _fill(ctx, schedule, p)]
     actions = [
+        *fills,
         Action(ctx.t(N_("Next")), f"/oncall next {name}"),
         Action(ctx.t(N_("Week")), f"/oncall view week{on_day} {name}"),
         Action(ctx.t(N_("Coverage")), f"/oncall coverage {day:%Y-%m} {name}"),
     ]
     return Reply("\n".join(lines), title=schedule.name, actions=actions)
+
+
+def _fill(ctx: Context, schedule: ScheduleInfo, p: OnCall) -> list[Action]:
+    """Assign / Override for a rank with nobody, to whoever may change shifts."""
+    if not ctx.allows("scheduler"):
+        return []
+    return fill_actions(ctx, schedule, p.since, p.until, shift_ref=p.shift_ref)
 
 
 def _person_lines(

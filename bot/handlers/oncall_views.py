@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.contract import Action, Reply
+from bot.handlers.choose import fill_actions
 from bot.handlers.common import contact_line, quoted, schedule_arg
 from bot.parsing import ParseError, fold, parse_date, take_month
 from core.errors import N_, NotFound
@@ -220,14 +221,25 @@ async def view(ctx: Context, tokens: Sequence[str]) -> Reply:
         if args.schedule is None:  # which one: the only one, or the only one with shifts
             assert ctx.account is not None
             tz = zone(ctx.account.timezone)
-            span = _bounds(period, _day(ctx, kind, value, tz), tz)
-            schedule = await schedule_arg(ctx, session, None, span=span)
+            asked = _day(ctx, kind, value, tz)
+            try:
+                schedule = await schedule_arg(ctx, session, None, span=_bounds(period, asked, tz))
+            except NotFound:  # several schedules there: one button each
+                return _which(ctx, schedules, f"/oncall view {period} {asked.isoformat()}")
         else:
             schedule = args.schedule
         day = _day(ctx, kind, value, schedule.tz)
         start, end = _bounds(period, day, schedule.tz)
         shifts = await shifts_between(session, schedule, start, end)
     return _view_reply(ctx, schedule, period, day, shifts)
+
+
+def _which(ctx: Context, schedules: Sequence[ScheduleInfo], command: str) -> Reply:
+    """Which schedule, as buttons: ``command`` followed by each schedule's name."""
+    return Reply(
+        ctx.t(N_("Which schedule? Choose one:")),
+        actions=[Action(s.name, f"{command} {quoted(s.name)}") for s in schedules],
+    )
 
 
 def _day(ctx: Context, kind: str, value: list[str], tz: ZoneInfo) -> date:
@@ -271,7 +283,7 @@ def _view_reply(
     for shift in shifts:
         rows += _shift_rows(ctx, schedule, shift)
         if ctx.allows("scheduler"):
-            buttons += _shift_buttons(ctx, shift)
+            buttons += _shift_buttons(ctx, schedule, shift)
     actions = buttons[:MAX_SHIFT_BUTTONS] + _moves(ctx, schedule, period, first, last)
     if not rows:
         if first == last:
@@ -287,14 +299,15 @@ def _held(shift: ShiftView) -> tuple[list[tuple], dict[int, tuple[datetime, date
     """Who holds each segment of the shift, with the ref of the override holding it (None:
     the base), and the span each override in effect holds.
 
-    The engine's rule, on refs (allocated in creation order): among the overrides covering
-    a stretch, the newest decides; a removed newest one gives the stretch back to the base.
+    The engine's rule, on refs (allocated in creation order): among the overrides in force
+    covering a stretch, the newest decides; with none, the base holds it.
     """
     holders, spans = [], {}
     for start, end, contact in shift.segments:
-        covering = [o for o in shift.overrides if o.start <= start and o.end >= end]
+        live = (o for o in shift.overrides if not o.removed)
+        covering = [o for o in live if o.start <= start and o.end >= end]
         top = max(covering, key=lambda o: o.ref, default=None)
-        ref = top.ref if top and not top.removed and top.contact == contact else None
+        ref = top.ref if top and top.contact == contact else None
         holders.append((contact, ref))
         if ref is not None:
             a, b = spans.get(ref, (start, end))
@@ -325,11 +338,15 @@ def _covering(ctx: Context, contact: ContactInfo | None, override_ref: int | Non
     return ctx.t(N_("{name} (override #{ref})"), name=name, ref=override_ref)
 
 
-def _shift_buttons(ctx: Context, shift: ShiftView) -> list[Action]:
-    """Unassign a current or future shift that has someone; remove its live overrides."""
+def _shift_buttons(ctx: Context, schedule: ScheduleInfo, shift: ShiftView) -> list[Action]:
+    """Assign / Override where nobody is; unassign a current or future shift that has
+    someone; remove its live overrides."""
     if shift.end <= ctx.now:
         return []
     out = []
+    empty = [(a, b) for a, b, who in shift.segments if who is None and b > ctx.now]
+    if empty:  # nobody there: fill the shift, or cover its first empty stretch
+        out += fill_actions(ctx, schedule, *empty[0], shift_ref=shift.ref)
     if shift.contact is not None:
         label = ctx.t(N_("Unassign #{ref}"), ref=shift.ref)
         out.append(Action(label, f"/unassign #{shift.ref}", "danger"))

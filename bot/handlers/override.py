@@ -31,6 +31,7 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.contract import Action, Command, Reply, Visibility
+from bot.handlers.choose import choose_contact, lacks_contact
 from bot.handlers.common import schedule_arg, when
 from bot.parsing import (
     ParseError,
@@ -43,7 +44,7 @@ from bot.parsing import (
 )
 from bot.registry import CommandSpec
 from core import changes
-from core.errors import N_
+from core.errors import N_, Np_
 from core.localtime import zone
 from core.oncall.overrides import OverridePlan, Piece, plan_override
 from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts
@@ -105,6 +106,8 @@ def changed(text: str, **extra) -> Reply:
 async def override(command: Command, ctx: Context) -> Reply:
     """Plan the override; save it when it is one piece or confirmed, else show the plan."""
     assert ctx.account is not None
+    if lacks_contact(command.args):  # a Cover it / Override button: ask who
+        return await choose_contact(command, ctx)
     args = list(command.args)
     who = parse_contact(args[0] if args else "")
     span_tokens = args[1:]
@@ -202,26 +205,49 @@ def _proposal(
 ) -> Reply:
     """The pieces, and a Confirm button whose command re-states the override exactly."""
     schedule = plan.schedule
-    text = ctx.t(
-        N_(
-            "This span crosses {count} shifts of {schedule}: {contact} would cover each "
-            "part below, saved as one override per shift. Nothing is saved until you confirm."
-        ),
-        count=len(plan.pieces),
-        schedule=_where(ctx, plan),
-        contact=plan.contact.name,
-    )
+    if plan.left_out:
+        text = ctx.t(
+            Np_(
+                "{count} shift of {schedule} lies in this span: {contact} would cover its "
+                "part below. Nothing is saved until you confirm.",
+                "{count} shifts of {schedule} lie in this span: {contact} would cover each "
+                "part below, saved as one override per shift. Nothing is saved until you confirm.",
+            ),
+            count=len(plan.pieces),
+            schedule=_where(ctx, plan),
+            contact=plan.contact.name,
+        )
+    else:
+        text = ctx.t(
+            N_(
+                "This span crosses {count} shifts of {schedule}: {contact} would cover each "
+                "part below, saved as one override per shift. Nothing is saved until you confirm."
+            ),
+            count=len(plan.pieces),
+            schedule=_where(ctx, plan),
+            contact=plan.contact.name,
+        )
     rows = [header(ctx, N_("Shift"), N_("Start"), N_("End"), N_("In place of"))] + [
         [f"#{p.shift_ref}", *_piece_cells(ctx, p, schedule)] for p in plan.pieces
     ]
     fields = [(ctx.t(N_("Comment")), comment)] if comment else []
     confirm = Action(ctx.t(N_("Confirm")), _confirm_command(ctx, plan, start, comment), "primary")
     return Reply(
-        "\n".join([text, *_notes(ctx, schedule, start, end)]),
+        "\n".join([text, *_left_out(ctx, plan), *_notes(ctx, schedule, start, end)]),
         rows=rows,
         fields=fields,
         actions=[confirm],
     )
+
+
+def _left_out(ctx: Context, plan: OverridePlan) -> list[str]:
+    """The time of the span with no shift, which the override leaves as it is."""
+    if not plan.left_out:
+        return []
+    return [
+        ctx.t(N_("No shift {period}: left as it is."), period=period(ctx, a, b, plan.schedule))
+        for a, b in plan.left_out
+    ]
 
 
 def _confirm_command(ctx: Context, plan: OverridePlan, start: When, comment: str | None) -> str:
@@ -262,7 +288,7 @@ def _saved(
             ref=refs[0],
             contact=plan.contact.name,
             schedule=_where(ctx, plan),
-            period=period(ctx, plan.start, plan.end, schedule),
+            period=period(ctx, plan.pieces[0].start, plan.pieces[0].end, schedule),
             replaced=_replaced(ctx, plan.pieces[0]),
         )
     else:
@@ -280,7 +306,7 @@ def _saved(
         ]
     undo = Action(ctx.t(N_("Undo")), "/unassign " + " ".join(f"#{r}" for r in refs))
     return changed(
-        "\n".join([text, *_notes(ctx, schedule, start, end)]),
+        "\n".join([text, *_left_out(ctx, plan), *_notes(ctx, schedule, start, end)]),
         rows=rows,
         fields=[(ctx.t(N_("Comment")), comment)] if comment else [],
         actions=[undo],

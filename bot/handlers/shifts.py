@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.contract import Action, Command, Reply
+from bot.handlers.choose import choose_contact, lacks_contact
 from bot.handlers.common import shift_arg
 from bot.handlers.override import changed, handle, header, name, period, times, unexpected
 from bot.parsing import (
@@ -31,7 +32,7 @@ from bot.registry import CommandSpec
 from core import changes
 from core.errors import N_
 from core.oncall.schedules import ContactInfo, account_contacts, shift_by_ref
-from core.oncall.shiftops import MAX_RECURRING_WEEKS, AssignResult, UnassignResult
+from core.oncall.shiftops import MAX_RECURRING_WEEKS, AssignResult, Holder, UnassignResult
 from core.text import fold
 
 ASSIGN_USAGE = N_("/assign CONTACT SHIFT [SCHEDULE] [weeks N | until DATE] [-- COMMENT]")
@@ -53,6 +54,8 @@ async def assign(command: Command, ctx: Context) -> Reply:
     local date a repeated slot may start on (read in the shift's schedule's zone).
     """
     assert ctx.account is not None
+    if lacks_contact(command.args):  # an Assign button: ask who
+        return await choose_contact(command, ctx)
     args = list(command.args)
     who = parse_contact(args[0] if args else "")
     shift_tokens = args[1:]
@@ -215,14 +218,7 @@ def _unassigned(ctx: Context, result: UnassignResult) -> list[str]:
                 period=span,
             )
         ]
-        back = result.now_on_call
-        lines.append(
-            ctx.t(
-                N_("On call there again: {contact}, the shift's base assignee."), contact=back.name
-            )
-            if back
-            else ctx.t(N_("⚠️ Nobody is on call for that span: the shift has no base assignee."))
-        )
+        lines += [_holder_line(ctx, h, schedule, several=len(result.back) > 1) for h in result.back]
         return lines
     return [
         ctx.t(
@@ -237,6 +233,25 @@ def _unassigned(ctx: Context, result: UnassignResult) -> list[str]:
             ref=result.ref,
         ),
     ]
+
+
+def _holder_line(ctx: Context, holder: Holder, schedule, *, several: bool) -> str:
+    """Who is back on part of an undone override: an older override, the base, or nobody."""
+    span = period(ctx, holder.start, holder.end, schedule) if several else ""
+    if holder.contact is None:
+        text = ctx.t(N_("⚠️ Nobody is on call for that span: the shift has no base assignee."))
+    elif holder.override_ref is not None:
+        text = ctx.t(
+            N_("On call there again: {contact}, as override #{ref} arranged."),
+            contact=holder.contact.name,
+            ref=holder.override_ref,
+        )
+    else:
+        text = ctx.t(
+            N_("On call there again: {contact}, the shift's base assignee."),
+            contact=holder.contact.name,
+        )
+    return ctx.t(N_("{period}: {line}"), period=span, line=text) if several else text
 
 
 # --------------------------------------------------------------------------- /swap

@@ -23,6 +23,14 @@ def render_push(push: Push, t: Translator) -> list[Reply]:
     p = push.payload
     if push.kind == "coverage":
         return [_gap(p, t)]
+    if push.kind == "coverage_days":
+        return [_gaps(p, t)]
+    if push.kind == "all_clear_days":
+        days = ", ".join(t.date(date.fromisoformat(d["day"])) for d in p["days"])
+        text = t(
+            N_("✅ {schedule}: fully covered again on {days}."), schedule=p["schedule"], days=days
+        )
+        return [Reply(text, visibility=Visibility.IN_CHANNEL)]
     if push.kind == "all_clear":
         day = date.fromisoformat(p["day"])
         return [
@@ -67,8 +75,56 @@ def _gap(p: dict, t: Translator) -> Reply:
         visibility=Visibility.IN_CHANNEL,
         actions=[
             Action(t(N_("View the day")), f"/oncall view day {day.isoformat()} {name}"),
-            Action(t(N_("Cover it")), "/override", style="primary"),
+            Action(t(N_("Cover it")), _cover(p, [p]), style="primary"),
         ],
+    )
+
+
+def _gaps(p: dict, t: Translator) -> Reply:
+    """One scan's bad days of one schedule: a line a day, then View and Cover it."""
+    lines = [
+        t(
+            N_("⚠️ {schedule}: {count} days have time with nobody on call:"),
+            schedule=p["schedule"],
+            count=len(p["days"]),
+        )
+    ]
+    for d in p["days"]:
+        lines.append(
+            t(
+                N_("• {day}: {status} ({hours})"),
+                day=t.date(date.fromisoformat(d["day"])),
+                status=t(DIGEST_STATUS[d["status"]]),
+                hours=_hours(d, t),
+            )
+        )
+    first = p["days"][0]["day"]
+    name = quoted(p["schedule"])
+    return Reply(
+        "\n".join(lines),
+        visibility=Visibility.IN_CHANNEL,
+        actions=[
+            Action(t(N_("View the week")), f"/oncall view week {first} {name}"),
+            Action(t(N_("Cover it")), _cover(p, p["days"]), style="primary"),
+        ],
+    )
+
+
+def _cover(p: dict, days: list[dict]) -> str:
+    """``/override START END "schedule"`` over the first uncovered stretch (days joined):
+    the contact is left out, so pressing it asks only who covers."""
+    tz = zone(p["zone"])
+    spans = [
+        tuple(datetime.fromisoformat(x) for x in span) for d in days for span in d["uncovered"]
+    ]
+    start, end = spans[0]
+    for a, b in spans[1:]:
+        if a != end:
+            break
+        end = b
+    iso = "%Y-%m-%d %H:%M"
+    return (
+        f"/override {start.astimezone(tz):{iso}} {end.astimezone(tz):{iso}} {quoted(p['schedule'])}"
     )
 
 

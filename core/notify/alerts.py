@@ -3,13 +3,16 @@
 For every chat subscribed to ``coverage`` and every schedule of its account, each local
 day of the look-ahead (today included, never a day that is over) is classified. A day
 PARTIAL or NONE is announced once; again only if it gets worse (PARTIAL -> NONE); when
-it becomes FULL an all-clear follows. What was said is kept per (chat, schedule, day)
-in ``coverage_notices``; the push itself is an outbox row written in the same
-transaction, its dedupe key built from that state, so concurrent scans queue it once.
+it becomes FULL an all-clear follows. What one scan finds for one chat and schedule is
+one push (a week with nobody is one message listing its days, not seven). What was
+said is kept per (chat, schedule, day) in ``coverage_notices``; the push itself is an
+outbox row written in the same transaction, its dedupe key built from that state, so
+concurrent scans queue it once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -93,8 +96,36 @@ async def scan_coverage(
                 notice = notices.get((sub.id, sched.id, day.day))
                 queued += _decide(sub, sched, account.number, day, notice, now, updates, pushes)
     await upsert(session, CoverageNotice, updates, keys=("subscription_id", "schedule_id", "day"))
-    await outbox.enqueue(session, pushes)
+    await outbox.enqueue(session, _grouped(pushes))
     return queued
+
+
+def _grouped(pushes: list[dict]) -> list[dict]:
+    """One push per chat, schedule and kind for what one scan found: the days of a week
+    nobody holds arrive as one message listing them, not one message a day. A single
+    day stays a single push. The group's key is made of its days' keys, so two replicas
+    scanning at once still queue it once, and a day announced before is not in it."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for push in pushes:
+        groups[(push["subscription_id"], push["payload"]["schedule"], push["kind"])].append(push)
+    out = []
+    for (_, _, kind), items in groups.items():
+        if len(items) == 1:
+            out += items
+            continue
+        first = items[0]
+        days = [i["payload"] for i in items]
+        digest = hashlib.sha256("|".join(i["dedupe_key"] for i in items).encode()).hexdigest()
+        payload = {k: first["payload"][k] for k in ("account", "schedule", "zone")}
+        out.append(
+            first
+            | {
+                "kind": f"{kind}_days",
+                "payload": payload | {"days": days},
+                "dedupe_key": f"{kind}_days:{first['subscription_id']}:{digest[:40]}",
+            }
+        )
+    return out
 
 
 async def _coverage_by_schedule(

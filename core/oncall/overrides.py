@@ -1,9 +1,11 @@
 """Overrides: someone covers a span of a schedule in place of the base assignee.
 
-A span must lie inside shift time of one rank. One crossing consecutive shifts is
-split into one override per shift; the plan is shown to the user before it is
-saved (``plan_override`` writes nothing, ``save_override`` replans and writes, so
-what is saved is checked against the data of its own transaction).
+An override covers shift time of one rank. A span is cut into one override per
+shift it touches; time in it with no shift (the daytime between two nights, or
+before the first shift) is left out, and a span with no shift at all is refused.
+A plan of several pieces, or one that leaves time out, is shown to the user before
+it is saved (``plan_override`` writes nothing, ``save_override`` replans and
+writes, so what is saved is checked against the data of its own transaction).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from core.accounts import audit
 from core.errors import N_, Invalid
 from core.models import Override, Shift
 from core.oncall.schedules import ContactInfo, ScheduleInfo, allocate_refs, load_timelines
+
+Span = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +43,12 @@ class OverridePlan:
     start: datetime
     end: datetime
     pieces: tuple[Piece, ...]
+    left_out: tuple[Span, ...] = ()  # parts of the span with no shift, not covered
 
     @property
     def needs_confirmation(self) -> bool:
-        """A span split over several shifts is confirmed by the user before saving."""
-        return len(self.pieces) > 1
+        """A span split over several shifts, or with time left out, is confirmed first."""
+        return len(self.pieces) > 1 or bool(self.left_out)
 
 
 async def plan_override(
@@ -78,7 +83,15 @@ async def plan_override(
             .order_by(Shift.start_at)
         )
     )
-    _check_inside(shifts, schedule, rank, start, end)
+    if not shifts:
+        raise Invalid(
+            N_("There is no shift of rank {rank} in {schedule} between {start} and {end}."),
+            rank=rank,
+            schedule=schedule.name,
+            start=start,
+            end=end,
+            zone=zone,
+        )
     tl = await load_timelines(session, [schedule.id], start, end)
     pieces = []
     for s in shifts:
@@ -88,58 +101,22 @@ async def plan_override(
             dict.fromkeys(tl.contact(g.contact_id) for g in segs if g.end > a and g.start < b)
         )
         pieces.append(Piece(s.ref, s.id, a, b, replaced))
-    return OverridePlan(schedule, contact, rank, start, end, tuple(pieces))
+    return OverridePlan(
+        schedule, contact, rank, start, end, tuple(pieces), _left_out(shifts, start, end)
+    )
 
 
-def _check_inside(
-    shifts: list[Shift], schedule: ScheduleInfo, rank: int, start: datetime, end: datetime
-) -> None:
-    """Refuse a span that leaves shift time, naming the shift time that is there."""
-    zone, name = schedule.timezone, schedule.name
-    if not shifts:
-        raise Invalid(
-            N_("There is no shift of rank {rank} in {schedule} between {start} and {end}."),
-            rank=rank,
-            schedule=name,
-            start=start,
-            end=end,
-            zone=zone,
-        )
-    block_start, block_end = shifts[0].start_at, shifts[0].end_at
-    for nxt in shifts[1:]:
-        if nxt.start_at > block_end:
-            raise Invalid(
-                N_(
-                    "The span crosses a time with no shift, from {gap_start} to {gap_end}. "
-                    "Shift time runs from {bound_start} to {bound_end}."
-                ),
-                gap_start=block_end,
-                gap_end=nxt.start_at,
-                bound_start=block_start,
-                bound_end=block_end,
-                zone=zone,
-            )
-        block_end = max(block_end, nxt.end_at)
-    if start < block_start:
-        raise Invalid(
-            N_(
-                "The override cannot start before its shift: shift time runs from {bound_start} "
-                "to {bound_end}."
-            ),
-            bound_start=block_start,
-            bound_end=block_end,
-            zone=zone,
-        )
-    if end > block_end:
-        raise Invalid(
-            N_(
-                "The override cannot end after its shift: shift time runs from {bound_start} "
-                "to {bound_end}."
-            ),
-            bound_start=block_start,
-            bound_end=block_end,
-            zone=zone,
-        )
+def _left_out(shifts: list[Shift], start: datetime, end: datetime) -> tuple[Span, ...]:
+    """The parts of ``[start, end)`` no shift covers (daytime between two nights, edges)."""
+    out: list[Span] = []
+    at = start
+    for s in shifts:
+        if s.start_at > at:
+            out.append((at, min(s.start_at, end)))
+        at = max(at, s.end_at)
+    if at < end:
+        out.append((at, end))
+    return tuple(out)
 
 
 async def save_override(

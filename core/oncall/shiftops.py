@@ -21,6 +21,7 @@ from core.oncall.schedules import (
     ContactInfo,
     ScheduleInfo,
     contact_in_account,
+    load_timelines,
     override_by_ref,
     shift_by_ref,
 )
@@ -54,7 +55,25 @@ class UnassignResult:
     start: datetime
     end: datetime
     removed: ContactInfo | None
-    now_on_call: ContactInfo | None  # the base assignee back (override) or nobody (shift)
+    # who holds the span now, in time order: an older override it covered, the base
+    # assignee, or nobody (a shift's unassign: one part, nobody)
+    back: tuple[Holder, ...]
+
+    @property
+    def now_on_call(self) -> ContactInfo | None:
+        """The one holder of the whole span (None: nobody, or several people in turn)."""
+        people = {h.contact for h in self.back}
+        return people.pop() if len(people) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds part of a span: a contact (None: nobody) and the override giving it."""
+
+    start: datetime
+    end: datetime
+    contact: ContactInfo | None
+    override_ref: int | None  # None: the shift's base assignee
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +221,7 @@ async def _same_slots(
 async def unassign(
     session: AsyncSession, account_id: int, ref: int, *, origin: audit.Origin, now: datetime
 ) -> UnassignResult:
-    """Remove override ``ref`` (the base assignee is back) or empty shift ``ref``."""
+    """Remove override ``ref`` (what it replaced is back) or empty shift ``ref``."""
     found = await override_by_ref(session, account_id, ref)
     if found is not None:
         override, shift, schedule = found
@@ -217,8 +236,9 @@ async def unassign(
             )
         override.removed_at, override.removed_by = now, origin.user_id
         removed = await contact_in_account(session, account_id, override.contact_id)
-        back = await _contact_or_none(session, account_id, shift.contact_id)
         kind, start, end = "override", override.start_at, override.end_at
+        await session.flush()
+        back = await _holders(session, schedule, shift.id, start, end)
     else:
         shift, schedule = await shift_by_ref(session, account_id, ref)
         _not_over(shift, schedule, now)
@@ -226,7 +246,8 @@ async def unassign(
             raise Invalid(N_("Shift #{ref} already has nobody assigned."), ref=ref)
         removed = await contact_in_account(session, account_id, shift.contact_id)
         _set_assignee(session, shift, None, origin, now)
-        back, kind, start, end = None, "shift", shift.start_at, shift.end_at
+        kind, start, end = "shift", shift.start_at, shift.end_at
+        back = (Holder(start, end, None, None),)
     audit.record(
         session,
         account_id=account_id,
@@ -240,6 +261,25 @@ async def unassign(
     )
     await session.flush()
     return UnassignResult(kind, ref, schedule, start, end, removed, back)
+
+
+async def _holders(
+    session: AsyncSession, schedule: ScheduleInfo, shift_id: int, start: datetime, end: datetime
+) -> tuple[Holder, ...]:
+    """Who holds ``[start, end)`` of one shift now, part by part, as the timeline says."""
+    tl = await load_timelines(session, [schedule.id], start, end)
+    refs = {o.id: o.ref for o in tl.overrides.get(shift_id, ())}
+    segs = (g for segs in tl.ranks(schedule.id).values() for g in segs if g.shift_id == shift_id)
+    return tuple(
+        Holder(
+            max(g.start, start),
+            min(g.end, end),
+            tl.contact(g.contact_id),
+            refs.get(g.override_id) if g.override_id is not None else None,
+        )
+        for g in sorted(segs, key=lambda g: g.start)
+        if g.end > start and g.start < end
+    )
 
 
 async def swap(

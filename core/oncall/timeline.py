@@ -3,9 +3,11 @@
 Everything here works on aware UTC datetimes and plain values, with no database,
 so the engine can be checked against a brute-force reference.
 
-The override rule: among a shift's overrides that cover an instant, the newest
-(highest id) decides. If that newest one has been removed, the base assignee is
-back for its span; an older override it overlapped stays superseded (history).
+The override rule: among a shift's overrides that cover an instant and are still
+in force, the newest (highest id) decides; with none, the base assignee holds.
+Removing an override therefore restores what it replaced: an older override it
+overlapped comes back where it covered, else the base assignee. Removed overrides
+stay in the history; they just no longer decide.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def shift_segments(
     overrides: Iterable[OverrideSpan],
 ) -> list[Segment]:
     """Cut one shift into segments of constant effective assignee."""
-    spans = [o for o in overrides if o.end > start and o.start < end]
+    spans = [o for o in overrides if not o.removed and o.end > start and o.start < end]
     if not spans and start < end:  # most shifts: the base assignee throughout
         return [Segment(shift_id, rank, start, end, base_contact_id, None)]
     points = sorted(
@@ -59,7 +61,7 @@ def shift_segments(
     for a, b in pairwise(points):
         covering = (o for o in spans if o.start <= a and o.end >= b)
         top = max(covering, key=lambda o: o.id, default=None)
-        if top is None or top.removed:
+        if top is None:
             contact, override = base_contact_id, None
         else:
             contact, override = top.contact_id, top.id

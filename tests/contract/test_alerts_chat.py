@@ -56,17 +56,21 @@ async def test_one_alert_one_all_clear_then_silence(garde, say, capsys):
         ref = await s.scalar(select(Shift.ref).where(Shift.ext_id == "w1"))
     assert "Luc Lambert" in await say(f"/desassigner #{ref}", user="zoe", lang=None)
     alert = await scan_and_deliver()
-    assert alert.count("⚠️ Garde") == 8  # each day the empty week touches, once each
-    assert (
-        "le lun. 17 mars n'est que partiellement couvert. Personne de garde : 07 h 30–minuit"
-        in (alert)
-    )
-    assert "le mar. 18 mars, personne n'est de garde (00 h 00–minuit)" in alert
-    assert "[Voir la journée] -> /oncall view day 2025-03-17 Garde" in alert
+    # One message for the empty week, a line per day it touches, not eight messages.
+    assert alert.count("🔔") == 1 and alert.count("⚠️ Garde") == 1
+    assert "⚠️ Garde\u202f: 8 jours ont des heures sans personne de garde\u202f:" in alert
+    assert "• lun. 17 mars\u202f: une partie de la journée sans personne (07 h 30–minuit)" in alert
+    assert "• mar. 18 mars\u202f: personne de la journée (00 h 00–minuit)" in alert
+    assert alert.count("\n• ") == 8
+    assert "[Voir la semaine] -> /oncall view week 2025-03-17 Garde" in alert
+    assert "[Le couvrir] -> /override 2025-03-17 07:30 2025-03-24 07:30 Garde" in alert
+    assert "zoe" not in alert  # no internal conversation id
     assert await scan_and_deliver(NOW + timedelta(minutes=5)) == ""  # not again
     await say(f"/assigner @marie #{ref}", user="zoe", lang=None)
     clear = await scan_and_deliver()
-    assert clear.count("✅ Garde") == 8 and "de nouveau entièrement couvert" in clear
+    assert (
+        clear.count("✅ Garde") == 1 and "de nouveau entièrement couvert le lun. 17 mars" in clear
+    )
     assert await scan_and_deliver(NOW + timedelta(minutes=10)) == ""
     listing = await say("/alertes", user="zoe", lang=None)
     assert "• les trous de couverture — résumé à 07:00" in listing
@@ -80,8 +84,10 @@ async def test_unassign_within_48_hours_is_announced_with_the_change(garde, say,
     await say(f"/unassign #{ref}", user="zoe")
     capsys.readouterr()
     worker = DeliveryWorker(garde.db, garde.catalogs, [ConsoleAdapter()], lambda: NOW)
-    assert await worker.run_once() >= 2  # today and tomorrow at least, queued by /unassign
-    assert "Wed, Mar 12 has nobody on call at all" in capsys.readouterr().out
+    assert await worker.run_once() == 1  # today to Friday in one push, queued by /unassign
+    out = capsys.readouterr().out
+    assert "⚠️ Garde: 3 days have time with nobody on call:" in out
+    assert "• Wed, Mar 12: nobody all day" in out and "• Fri, Mar 14: nobody all day" in out
 
 
 async def test_alerts_grammar_refusals_write_nothing(garde, say):

@@ -52,16 +52,8 @@ CASES = [
     ),
     # /override: the span against shift time and the clock
     (
-        "/override marie 03-13 12:00 03-13 20:00 02",
-        "cannot start before its shift: shift time runs from Thu, Mar 13 5:00",
-    ),
-    (
-        "/override marie 03-14 06:00 03-14 12:00 02",
-        "cannot end after its shift: shift time runs from Thu, Mar 13 5:00",
-    ),
-    (
-        "/override marie 03-13 18:00 03-14 20:00 02",
-        "crosses a time with no shift, from Fri, Mar 14 8:00",
+        "/override marie 03-13 09:00 03-13 16:00 02",
+        "There is no shift of rank 0 in 02 Soirs between Thu, Mar 13 9:00",
     ),
     ("/override marie 03-11 08:00 03-13 08:00 01", "An override cannot start in the past"),
     ("/override marie 2025-03-09 02:30 2025-03-09 04:00 01", "Sun, Mar 9 02:30 does not exist"),

@@ -37,7 +37,7 @@ CASES = [
     # schedules
     ("/oncall schedules 01", "I did not understand “01” here. Use: /oncall schedules"),
     # view
-    ("/oncall view", 'Which schedule? Add its name: "01 Horaire", "02 Soirs".'),
+    ("/oncall view", "Which schedule? Choose one:"),
     ("/oncall view fortnight 01", "“fortnight” is neither day, week or month, a date "
                                   f"(03-17, today, mon) nor a schedule. {SCHEDULES}"),
     ("/oncall view week 13-45 01", "“13-45” is not a valid date. Dates are month first"),

@@ -259,7 +259,7 @@ async def test_month_view_keeps_the_buttons_few(garde):
     [reply] = await replies(garde, '/oncall view month "02 Soirs"', user="alice")
     assert reply.text == "Shifts of March 2025:"
     assert len(reply.rows) == 1 + 27  # March's evenings, less the two without a shift
-    assert sum(c.startswith("/unassign") for c in commands(reply)) == 10
+    assert len(commands(reply)) == 10 + 2  # ten shift buttons at most, then the moves
     assert commands(reply)[-2:] == [
         '/oncall view month 2025-02-01 "02 Soirs"',
         '/oncall view month 2025-04-01 "02 Soirs"',

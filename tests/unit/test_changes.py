@@ -18,14 +18,15 @@ from tests.unit.test_oncall import WEEKS, local
 NOW = local(2025, 5, 6, 12)
 
 
-async def who(db, at):
-    sched = await schedule(db)
+async def who(db, at, name=None):
+    sched = await schedule(db, name) if name else await schedule(db)
     async with db.read() as s:
         return {o.rank: o for o in await who_is_on_call(s, sched, at)}
 
 
-async def override(db, key, start, end, *, now=NOW, rank=0):
-    sched, person = await schedule(db), await contact(db, key)
+async def override(db, key, start, end, *, now=NOW, rank=0, name=None):
+    sched = await schedule(db, name) if name else await schedule(db)
+    person = await contact(db, key)
     async with db.write() as s:
         plan = await plan_override(s, sched, person, start, end, now=now, rank=rank)
         refs = await save_override(s, plan, origin=ME, now=now)
@@ -75,32 +76,75 @@ async def test_override_two_days_inside_one_shift_needs_no_confirmation(db):
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "bounds"),
+    ("start", "end", "pieces", "left_out"),
     [
-        # Before the first shift: the shift time there is named.
+        # Before the first shift: the shift time is covered, the hour before left out.
         (
             local(2025, 5, 5, 6),
             local(2025, 5, 6, 7),
-            (local(2025, 5, 5, 7, 30), local(2025, 5, 12, 7, 30)),
+            [(local(2025, 5, 5, 7, 30), local(2025, 5, 6, 7))],
+            [(local(2025, 5, 5, 6), local(2025, 5, 5, 7, 30))],
         ),
         # Past the last shift.
         (
             local(2025, 5, 18),
             local(2025, 5, 20),
-            (local(2025, 5, 12, 7, 30), local(2025, 5, 19, 7, 30)),
+            [(local(2025, 5, 18), local(2025, 5, 19, 7, 30))],
+            [(local(2025, 5, 19, 7, 30), local(2025, 5, 20))],
         ),
     ],
 )
-async def test_override_leaving_shift_time_is_refused_with_the_bounds(db, start, end, bounds):
+async def test_override_leaving_shift_time_covers_only_the_shift_time(
+    db, start, end, pieces, left_out
+):
     await load(db, account_doc([WEEKS]))
-    with pytest.raises(Invalid) as refused:
-        await override(db, "luc", start, end, now=local(2025, 5, 1))
-    assert (refused.value.params["bound_start"], refused.value.params["bound_end"]) == bounds
-    assert refused.value.params["zone"] == "America/Toronto"
-    assert await count(db, Override) == 0
+    plan, [ref] = await override(db, "luc", start, end, now=local(2025, 5, 1))
+    assert plan.needs_confirmation  # what is saved is not what was typed: shown first
+    assert [(p.start, p.end) for p in plan.pieces] == pieces
+    assert list(plan.left_out) == left_out
+    async with db.read() as s:
+        row = await s.scalar(select(Override).where(Override.ref == ref))
+    assert (row.start_at, row.end_at) == pieces[0]
 
 
-async def test_override_across_a_hole_or_in_the_past_is_refused(db):
+async def test_override_over_two_nights_skips_the_day_between_and_a_span_with_no_shift_is_refused(
+    db,
+):
+    nights = {
+        "name": "02 Soirs",
+        "shifts": [
+            shift("n1", "2025-05-06T17:00", "2025-05-07T08:00", "anthony"),
+            shift("n2", "2025-05-07T17:00", "2025-05-08T08:00", None),
+        ],
+    }
+    await load(db, account_doc([nights]))
+    sched, luc = await schedule(db, "02 Soirs"), await contact(db, "luc")
+    now = local(2025, 5, 6, 8)
+    async with db.read() as s:
+        plan = await plan_override(
+            s, sched, luc, local(2025, 5, 6, 17), local(2025, 5, 8, 8), now=now
+        )
+    assert plan.needs_confirmation
+    assert [(p.start, p.end, [c and c.key for c in p.replaced]) for p in plan.pieces] == [
+        (local(2025, 5, 6, 17), local(2025, 5, 7, 8), ["anthony"]),
+        (local(2025, 5, 7, 17), local(2025, 5, 8, 8), [None]),
+    ]
+    assert plan.left_out == ((local(2025, 5, 7, 8), local(2025, 5, 7, 17)),)
+    assert await count(db, Override) == 0  # planning writes nothing
+    async with db.write() as s:
+        refs = await save_override(s, plan, origin=ME, now=now)
+    assert len(refs) == 2
+    assert (await who(db, local(2025, 5, 6, 22), "02 Soirs"))[0].contact.key == "luc"
+    assert (await who(db, local(2025, 5, 7, 22), "02 Soirs"))[0].contact.key == "luc"
+    with pytest.raises(Invalid) as daytime:  # only daytime: no shift lies in the span
+        await override(
+            db, "luc", local(2025, 5, 7, 9), local(2025, 5, 7, 16), now=now, name="02 Soirs"
+        )
+    assert "no shift" in daytime.value.key
+    assert await count(db, Override) == 2
+
+
+async def test_override_in_the_past_is_refused(db):
     await load(
         db,
         account_doc(
@@ -115,11 +159,6 @@ async def test_override_across_a_hole_or_in_the_past_is_refused(db):
             ]
         ),
     )
-    with pytest.raises(Invalid) as hole:
-        await override(
-            db, "luc", local(2025, 5, 6, 9), local(2025, 5, 7, 9), now=local(2025, 5, 6, 8)
-        )
-    assert hole.value.params["gap_start"] == local(2025, 5, 6, 17)
     with pytest.raises(Invalid) as past:
         await override(
             db, "luc", local(2025, 5, 6, 9), local(2025, 5, 6, 10), now=local(2025, 5, 6, 11)
@@ -132,7 +171,7 @@ async def test_override_across_a_hole_or_in_the_past_is_refused(db):
     assert await count(db, Override) == 0
 
 
-async def test_newest_override_wins_and_its_unassign_restores_the_base(db):
+async def test_newest_override_wins_and_its_unassign_restores_what_it_replaced(db):
     await load(db, account_doc([WEEKS]))
     aid = await account_id(db)
     await override(db, "luc", local(2025, 5, 6, 18), local(2025, 5, 8, 8))
@@ -141,18 +180,46 @@ async def test_newest_override_wins_and_its_unassign_restores_the_base(db):
     assert (await who(db, local(2025, 5, 7, 21)))[0].contact.key == "luc"
     async with db.write() as s:
         result = await unassign(s, aid, newer, origin=ME, now=NOW)
+    # Luc's older override comes back where Marie's covered it, not the base assignee.
     assert (result.kind, result.removed.key, result.now_on_call.key) == (
         "override",
         "marie",
-        "anthony",
+        "luc",
     )
-    assert (await who(db, local(2025, 5, 7, 12)))[0].contact.key == "anthony"
+    assert [(h.start, h.end, h.contact.key) for h in result.back] == [
+        (local(2025, 5, 7, 8), local(2025, 5, 7, 20), "luc")
+    ]
+    assert result.back[0].override_ref is not None
+    assert (await who(db, local(2025, 5, 7, 12)))[0].contact.key == "luc"
     assert (await who(db, local(2025, 5, 6, 20)))[0].contact.key == "luc"
     assert (await who(db, local(2025, 5, 8, 7)))[0].contact.key == "luc"
     assert await count(db, Override) == 2  # history kept
+    assert await count(db, Override, Override.removed_at.is_not(None)) == 1
     async with db.write() as s:
         with pytest.raises(Invalid):
             await unassign(s, aid, newer, origin=ME, now=NOW)
+
+
+async def test_unassign_reveals_the_older_override_and_the_base_beyond_it(db):
+    await load(db, account_doc([WEEKS]))
+    aid = await account_id(db)
+    _, older = await override(db, "luc", local(2025, 5, 7, 10), local(2025, 5, 7, 14))
+    _, [newer] = await override(db, "marie", local(2025, 5, 7, 8), local(2025, 5, 7, 20))
+    async with db.write() as s:
+        result = await unassign(s, aid, newer, origin=ME, now=NOW)
+    assert [(h.start, h.end, h.contact.key, h.override_ref) for h in result.back] == [
+        (local(2025, 5, 7, 8), local(2025, 5, 7, 10), "anthony", None),
+        (local(2025, 5, 7, 10), local(2025, 5, 7, 14), "luc", older[0]),
+        (local(2025, 5, 7, 14), local(2025, 5, 7, 20), "anthony", None),
+    ]
+    assert result.now_on_call is None  # several people in turn
+    assert (await who(db, local(2025, 5, 7, 9)))[0].contact.key == "anthony"
+    assert (await who(db, local(2025, 5, 7, 12)))[0].contact.key == "luc"
+    # Removing the older one too leaves the base everywhere; history keeps both.
+    async with db.write() as s:
+        await unassign(s, aid, older[0], origin=ME, now=NOW)
+    assert (await who(db, local(2025, 5, 7, 12)))[0].contact.key == "anthony"
+    assert await count(db, Override) == 2
 
 
 async def test_unassign_a_base_assignment_empties_the_shift(db):

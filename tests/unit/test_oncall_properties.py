@@ -3,8 +3,8 @@
 Random schedules (two ranks, holes, empty shifts) and random overrides (overlapping,
 some removed) are written to the real database; the reference reads the rule of
 ``product.md`` literally: at a minute, a rank's shift covering it is held by the
-newest override covering that minute, unless that override was removed, in which
-case by the shift's base assignee.
+newest override covering that minute that was not removed; with none, by the
+shift's base assignee (unassigning an override restores what it replaced).
 """
 
 from __future__ import annotations
@@ -64,11 +64,11 @@ def reference(shifts, overrides, at: datetime) -> dict[int, int | None]:
             covering = [
                 (n, o)
                 for n, o in enumerate(overrides)
-                if o[0] == i and hours(o[1] / 4) <= at < hours(o[2] / 4)
+                if o[0] == i and not o[4] and hours(o[1] / 4) <= at < hours(o[2] / 4)
             ]
             if covering:
                 _, newest = max(covering)
-                out[rank] = base if newest[4] else newest[3]
+                out[rank] = newest[3]
             else:
                 out[rank] = base
     return out
