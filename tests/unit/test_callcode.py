@@ -1,5 +1,5 @@
 """Each call's stored class (``calls.stat_code``): written by the importer, rewritten when a
-call is imported again with other figures, and the same from migration 0013's SQL (which
+call is imported again with other figures, and the same from migration 0009's SQL (which
 fills the calls imported before it) as from the Python rules."""
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from tests.unit.test_stats import TZ, inbound
 
 
 def _migration():
-    path = Path(migrations.__file__).parent / "versions" / "0013_call_stat_code.py"
-    spec = importlib.util.spec_from_file_location("m0013", path)
+    path = Path(migrations.__file__).parent / "versions" / "0009_call_stat_code.py"
+    spec = importlib.util.spec_from_file_location("m0009", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
