@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.context import Context
-from bot.contract import Actor, Command, Conversation, Reply
+from bot.contract import Actor, Answer, Command, Conversation, Reply
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.parsing import split_command
 from bot.registry import CommandSpec, Registry
@@ -88,8 +88,12 @@ class Dispatcher:
         *,
         lang: str | None = None,
         account: str | None = None,
+        answering: str | None = None,
     ) -> list[Reply]:
         """Run one command text (typed, or the command of a pressed button).
+
+        With ``answering`` (the command a pending Form gathered so far), ``text`` is the
+        answer to its next question: the handler gets that command and the answer apart.
 
         ``lang`` forces the language (``garde say --lang``); otherwise: the identity's
         /lang choice, the platform's hint, the user's, the account's, the default.
@@ -108,11 +112,13 @@ class Dispatcher:
             identity, accounts, active, t = asker.identity, asker.accounts, asker.active, asker.t
             if identity and actor.handle and identity.handle != actor.handle:
                 await self._remember_handle(actor)
-            name, args, comment = split_command(text)
+            name, args, comment = split_command(answering or text)
             spec = self.registry.find(name or "help")
             if spec is None:
                 return [Reply(t(N_("There is no command /{name}. /help lists them."), name=name))]
-            command = Command(spec.name, tuple(args), text, actor, conversation, at, comment)
+            answer = Answer(answering, text) if answering is not None else None
+            raw = f"{answering} {text}" if answering is not None else text
+            command = Command(spec.name, tuple(args), raw, actor, conversation, at, comment, answer)
             ctx = Context(
                 self.db,
                 self.catalogs,
