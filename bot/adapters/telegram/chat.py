@@ -25,7 +25,6 @@ the person's private chat with the bot, or to the chat when the bot may not writ
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -37,15 +36,15 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     LinkPreviewOptions,
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.adapters.telegram import render
+from bot.adapters.telegram.files import send_file, too_large
 from bot.adapters.telegram.store import load_token, save_tokens
 from bot.clock import Clock
 from bot.contract import (
@@ -71,7 +70,6 @@ _KINDS = {"private": "direct", "group": "group", "supergroup": "group"}
 _PAGES = "pages:"  # a stored payload holding the rendered pages of a long reply
 CANCEL = "x"
 MAX_CHOICES = 12  # answer buttons of a question; a longer list is typed into
-_UPLOAD_ACTIONS = {"audio": ChatAction.UPLOAD_VOICE, "image": ChatAction.UPLOAD_PHOTO}
 Answer = Callable[..., Awaitable[None]]  # answers the callback query, once
 
 
@@ -350,41 +348,10 @@ class TelegramChat:
             size = attachment.path.stat().st_size
             if size > self.file_limit:
                 t = await self._translator(actor)
-                await self._message(
-                    bot, chat_id, render.escape(self.too_large(attachment, size, t))
-                )
+                said = too_large(attachment, size, self.file_limit, t)
+                await self._message(bot, chat_id, render.escape(said))
                 continue
-            kind = attachment.content_type.split("/", 1)[0]
-            await bot.send_chat_action(
-                chat_id, _UPLOAD_ACTIONS.get(kind, ChatAction.UPLOAD_DOCUMENT)
-            )
-            data = await asyncio.to_thread(attachment.path.read_bytes)
-            upload = InputFile(data, filename=attachment.name)
-            caption = attachment.caption
-            if kind == "audio":
-                await bot.send_audio(
-                    chat_id,
-                    upload,
-                    title=attachment.title,
-                    caption=caption,
-                    duration=attachment.duration_s,
-                )
-            elif kind == "image":
-                await bot.send_photo(chat_id, upload, caption=caption)
-            else:
-                await bot.send_document(chat_id, upload, caption=caption)
-
-    def too_large(self, attachment: Attachment, size: int, t: Translator) -> str:
-        """What to say instead of a file over the platform's limit: the handler's
-        fallback (a recording's signed link) when it gave one."""
-        if attachment.fallback:
-            return attachment.fallback
-        return t(
-            N_("{name} is too large to send here ({size} MB; the limit is {limit} MB)."),
-            name=attachment.name,
-            size=round(size / 1024 / 1024),
-            limit=round(self.file_limit / 1024 / 1024),
-        )
+            await send_file(bot, chat_id, attachment)
 
     async def _translator(self, actor: Actor | None) -> Translator:
         if actor is not None:
