@@ -132,7 +132,8 @@ class Listeners:
             replace_original=False,
         )
         command = str(action.get("value") or "")
-        self._spawn(self._run(client, actor, where, command, target), client, target, actor)
+        work = self._run(client, actor, where, command, target, trigger_id=body.get("trigger_id"))
+        self._spawn(work, client, target, actor)
 
     async def on_open_form(self, ack, body: dict, client: AsyncWebClient) -> None:
         await ack()
