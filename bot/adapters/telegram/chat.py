@@ -121,7 +121,7 @@ class TelegramChat:
         so_far = await load_pending(self._db, actor, conv, now)
         if so_far is not None:
             replies = await self._dispatcher.run(text, actor, conv, now, answering=so_far)
-            await self._answer(bot, chat.id, replies, actor, conv, now, quote=quote)
+            await self._answer(bot, chat.id, replies, actor, conv, now, quote=quote, pending=True)
             return
         if kind == "direct":
             hint = (await self._who(actor)).t(
@@ -180,7 +180,7 @@ class TelegramChat:
         if payload.startswith("a:") and so_far is not None:
             await answer()
             replies = await self._dispatcher.run(payload[2:], actor, conv, now, answering=so_far)
-            await self._answer(bot, chat.id, replies, actor, conv, now, query=query)
+            await self._answer(bot, chat.id, replies, actor, conv, now, query=query, pending=True)
             return
         asker = await self._who(actor)
         await answer(asker.t(N_("This button has expired. Send the command again.")))
@@ -222,12 +222,15 @@ class TelegramChat:
         *,
         quote: int | None = None,
         query: CallbackQuery | None = None,
+        pending: bool = False,
     ) -> None:
         """Send replies; a Form is asked instead, one question at a time (the pending
-        command kept in :mod:`bot.pending`), and run once nothing is left to ask."""
+        command kept in :mod:`bot.pending`), and run once nothing is left to ask.
+        ``pending``: the replies answer a pending question (forgotten unless asked on)."""
         form = next((r.form for r in replies if r.form is not None), None)
         if form is None:
-            await drop_pending(self._db, actor, conv)
+            if pending:
+                await drop_pending(self._db, actor, conv)
             await self.send(bot, chat_id, replies, actor=actor, quote=quote)
             return
         field = form.next_field
