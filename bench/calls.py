@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bench.common import millis, scratch_database
-from bot.adapters import console
+from bot.app import link_console
 from bot.contract import Actor, Conversation
 from bot.dispatch import Dispatcher
 from bot.handlers import all_commands
@@ -85,7 +85,7 @@ async def main() -> None:
         dispatcher = Dispatcher(db, Catalogs(), Registry(all_commands()), settings)
         medians = {}
         for number, per_day in (("busy", BUSY), ("quiet", QUIET)):
-            await console.prepare(db, "bench", NOW, number)
+            await link_console(db, "bench", NOW, number)
             for label, text in (
                 ("/calls", "/calls"),
                 ("caller", "/calls month caller 514-555-0042"),

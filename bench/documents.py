@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 
 from bench.common import millis, scratch_database
 from bot.adapters import console
-from bot.app import Garde
+from bot.app import Garde, link_console
 from bot.settings import Settings
 from core.ingest.importer import import_document
 from core.models import Account, Call
@@ -115,7 +115,7 @@ async def main() -> None:
             await import_document(
                 s, document(), base_dir=None, recordings_dir=Path("/nonexistent"), now=NOW
             )
-        await console.prepare(garde.db, "demo", NOW, "B1")
+        await link_console(garde.db, "demo", NOW, "B1")
         for period, goal in (("mois", 500), ("semaine", 200)):
             samples = await timed(garde, f"/garde pdf {period} 2025-03-12")
             print(f"PDF {period}, {RANKS} ranks: {millis(samples)} (goal < {goal} ms)")

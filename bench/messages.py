@@ -21,8 +21,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.common import millis, scratch_database
-from bot.adapters import console
-from bot.app import Garde
+from bot.app import Garde, link_console
 from bot.contract import Actor, Conversation
 from bot.settings import Settings
 from core.db import Database
@@ -77,7 +76,7 @@ async def populate(db: Database, others: int) -> None:
 
 
 async def timed(garde: Garde, text: str, account: str, runs: int) -> list[float]:
-    await console.prepare(garde.db, "bench", NOW, account)
+    await link_console(garde.db, "bench", NOW, account)
     actor, where = Actor("console", "bench"), Conversation("console", "bench")
     samples = []
     for _ in range(runs):
@@ -117,7 +116,7 @@ async def main(runs: int, others: int) -> None:
             await timed(garde, "/messages today urgent open", "5000", 5)
             first = (NOW - timedelta(days=DAYS)).date().isoformat()
             text = f"/messages export {first}..{NOW.date().isoformat()}"
-            await console.prepare(garde.db, "bench", NOW, "5000")
+            await link_console(garde.db, "bench", NOW, "5000")
             idle = _status("VmRSS")
             _reset_peak()
             t0 = time.perf_counter()

@@ -20,8 +20,7 @@ from aiohttp import ClientSession, web
 from sqlalchemy import select
 
 from bench.common import millis
-from bot.adapters import console
-from bot.app import Garde
+from bot.app import Garde, link_console
 from bot.contract import Actor, Conversation
 from bot.documents.audio import playable
 from bot.settings import Settings
@@ -156,7 +155,7 @@ async def through_dispatcher(tmp: Path) -> None:
             s, read_json(path), base_dir=path.parent, recordings_dir=tmp / "demo-rec", now=NOW
         )
         call = await s.scalar(select(Call.ext_id).where(Call.recording.is_not(None)).limit(1))
-    await console.prepare(garde.db, "demo", NOW, None)
+    await link_console(garde.db, "demo", NOW, None)
     actor, conv = Actor("console", "demo"), Conversation("console", "demo")
     times = []
     for _ in range(101):

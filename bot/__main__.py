@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from bot import import_report, serving
 from bot.adapters import console
-from bot.app import Garde, SchemaBehind
+from bot.app import Garde, SchemaBehind, link_console
 from bot.docs import commands_markdown
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.settings import Settings
@@ -88,7 +88,7 @@ async def _say(garde: Garde, t: Translator, args: argparse.Namespace) -> int:
     await _prepared(garde, t)
     now = args.now or garde.now()
     try:
-        await console.prepare(garde.db, args.user, now, None)
+        await link_console(garde.db, args.user, now, None)
     except GardeError as error:  # an unknown user: nothing was run
         print(t(error.key, **error.params), file=sys.stderr)
         return 1
@@ -248,7 +248,7 @@ async def _terminal_chat(garde: Garde, t: Translator, stop: asyncio.Event) -> No
     """The demo chat beside the server (``make run`` in a terminal); Ctrl-D stops both."""
     user = garde.settings.console_user
     try:
-        await console.prepare(garde.db, user, garde.now(), None)
+        await link_console(garde.db, user, garde.now(), None)
     except GardeError as error:
         print(t(error.key, **error.params))
         return

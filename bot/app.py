@@ -27,6 +27,7 @@ from bot.web import health
 from bot.web.ingest import IngestApi
 from bot.web.recordings import RecordingLinks
 from core import schema
+from core.accounts.identity import find_identity, link_console_identity, set_active_account
 from core.db import Database
 
 log = logging.getLogger("garde")
@@ -142,3 +143,16 @@ def _platform_adapters(
         ConsoleAdapter(),
     ]
     return [adapter for adapter in found if adapter is not None]
+
+
+async def link_console(db: Database, username: str, now: datetime, account: str | None) -> None:
+    """Link the terminal to the Garde user ``username`` and, if asked, make ``account`` its
+    active one. The operator's own terminal is trusted, so this is the composition
+    root's to do (``garde say``, the terminal chat, tests), not the console adapter's."""
+    async with db.write() as session:
+        await link_console_identity(session, username, now)
+    if account is not None:
+        async with db.write() as session:
+            identity = await find_identity(session, "console", "", username)
+            assert identity is not None
+            await set_active_account(session, identity.id, account)

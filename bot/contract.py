@@ -4,11 +4,16 @@ An adapter turns a Slack request, a Telegram update or a console line into a
 :class:`Command`; a handler returns :class:`Reply` objects; the adapter's renderer
 turns them into Block Kit, Telegram HTML or terminal text. A button is an
 :class:`Action` carrying the command it dispatches when pressed, so a press is just
-another command.
+another command. A handler that lacks arguments may answer with a :class:`Form`
+(carried by its reply): the fields still to give, their kinds and likely answers, and
+the command gathered so far; each adapter asks it its own way (a Slack modal, Telegram
+questions one at a time, a usage line on the console), and the completed command text
+goes through the dispatcher like any typed one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -53,6 +58,16 @@ class Command:
     conversation: Conversation
     at: datetime  # when it was sent (aware); "now" for the handler
     comment: str | None = None  # text after `--`
+    answer: Answer | None = None  # set when the args end with an answer to a Form
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer to the next question of a Form asked step by step: the command text
+    gathered so far, and what was answered (typed or pressed), not yet read."""
+
+    so_far: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +97,69 @@ class Attachment:
     fallback: str | None = None  # said instead when the platform cannot take the file (size)
 
 
+class FieldKind(StrEnum):
+    CONTACT = "contact"  # a contact of the account: choices are ``@key`` handles
+    DATETIME = "datetime"  # a local date and time, written ``YYYY-MM-DD HH:MM``
+    SCHEDULE = "schedule"  # a schedule's name
+    TEXT = "text"  # free words
+    COMMENT = "comment"  # free words written after ``--``
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One argument a Form asks for; every text is already translated."""
+
+    name: str  # stable id, e.g. "contact"
+    kind: FieldKind
+    label: str  # "Contact": a modal's field label
+    question: str  # "Who covers? …": the question when asked one at a time
+    choices: tuple[Action, ...] = ()  # likely answers: label, the words answered
+    value: str | None = None  # the words already given; None while missing
+    suggested: str | None = None  # a default answer (a picker's start), as command words
+    optional: bool = False  # a step-by-step form does not ask it
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A command to complete: ``command`` holds the words gathered so far, ``fields``
+    every argument in the order the command takes them (given ones with their value).
+
+    ``zone`` is the zone a DATETIME is written in; ``zones`` overrides it per answer of
+    a SCHEDULE field (a schedule keeping another zone reads its times in that zone).
+    ``error`` says why the last answer was not taken (it is asked again).
+    """
+
+    command: str
+    title: str
+    usage: str  # the command's grammar, translated, with the name as typed
+    fields: tuple[FormField, ...]
+    submit: str = "OK"
+    zone: str = "UTC"
+    zones: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def next_field(self) -> FormField | None:
+        """The first field a step-by-step form still asks; None when nothing is left."""
+        return next((f for f in self.fields if f.value is None and not f.optional), None)
+
+    def completed(self, values: Mapping[str, str]) -> str:
+        """The command text with every field's words: ``values`` (by field name) or
+        the value already given; empty fields are left out, a comment goes last."""
+        words, comment = [self.command.split(maxsplit=1)[0]], ""
+        for f in self.fields:
+            value = " ".join((values.get(f.name) or f.value or "").split())
+            if not value:
+                continue
+            if f.kind is FieldKind.COMMENT:
+                comment = value
+            elif f.kind in (FieldKind.SCHEDULE, FieldKind.TEXT) and " " in value:
+                words.append(value if value.startswith('"') else f'"{value}"')
+            else:
+                words.append(value)
+        return " ".join(words + (["--", comment] if comment else []))
+
+
 @dataclass(slots=True)
 class Reply:
     """What to say. Text is plain (renderers escape it); tables and fields are data."""
@@ -94,6 +172,7 @@ class Reply:
     files: list[Attachment] = field(default_factory=list)
     visibility: Visibility = Visibility.EPHEMERAL
     monospace: bool = False  # text is a grid (coverage calendar): keep it aligned
+    form: Form | None = None  # what is missing, to ask; ``text`` then says what it is
 
 
 class DeliveryError(Exception):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.context import Context
-from bot.contract import Action, Actor, Command, Conversation, Reply
+from bot.contract import Action, Actor, Answer, Command, Conversation, Reply
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.parsing import echo, split_command
 from bot.registry import CommandSpec, Registry
@@ -90,8 +90,12 @@ class Dispatcher:
         *,
         lang: str | None = None,
         account: str | None = None,
+        answering: str | None = None,
     ) -> list[Reply]:
         """Run one command text (typed, or the command of a pressed button).
+
+        With ``answering`` (the command a pending Form gathered so far), ``text`` is the
+        answer to its next question: the handler gets that command and the answer apart.
 
         ``lang`` forces the language (``garde say --lang``); otherwise: the identity's
         /lang choice, the platform's hint, the user's, the account's, the default.
@@ -111,13 +115,15 @@ class Dispatcher:
             if identity and actor.handle and identity.handle != actor.handle:
                 await self._remember_handle(actor)
             text = printable(text)  # typed controls (NUL, ESC) mean nothing; PostgreSQL refuses NUL
-            name, args, comment = split_command(text)
+            name, args, comment = split_command(answering or text)
             spec = self.registry.find(name or "help")
             if spec is None and not text.lstrip().startswith("/"):
                 spec, args, comment = self.registry.find("help"), [], None  # "hello": the help
             if spec is None:
                 return [_unknown(self.registry, name, text, t)]
-            command = Command(spec.name, tuple(args), text, actor, conversation, at, comment)
+            answer = Answer(answering, text) if answering is not None else None
+            raw = f"{answering} {text}" if answering is not None else text
+            command = Command(spec.name, tuple(args), raw, actor, conversation, at, comment, answer)
             ctx = Context(
                 self.db,
                 self.catalogs,

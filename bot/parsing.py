@@ -4,7 +4,8 @@ Pure functions: no I/O, no database, no chat library. Every failure is a
 :class:`ParseError` whose key is an English msgid (translated in bot, formatted after
 translation) and whose parameters are text the user typed or formatted local times,
 never internal ids. Tokens and contacts live here; dates, times, spans and months in
-:mod:`bot.timeparse`, re-exported here so that callers import everything from this module.
+:mod:`bot.timeparse` and :mod:`bot.periods`, re-exported here so that callers import
+everything from this module.
 """
 
 from __future__ import annotations
@@ -14,19 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.timeparse import (
-    ParseError,
-    When,
+from bot.periods import (
     is_range_word,
     parse_clock,
-    parse_date,
     parse_month,
-    parse_span,
     parse_weekdays,
-    parse_when,
     take_month,
     take_range,
 )
+from bot.timeparse import ParseError, When, parse_date, parse_span, parse_when
 from core.errors import N_
 from core.text import fold
 

@@ -8,12 +8,16 @@ store is neutral: it knows no platform and no command.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.contract import Actor, Conversation
+from core.db import Database
 from core.types import Base, UTCDateTime
+
+LIFETIME = timedelta(minutes=10)  # a question unanswered this long lapses
 
 
 class PendingForm(Base):
@@ -28,3 +32,46 @@ class PendingForm(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def _key(actor: Actor, conversation: Conversation) -> tuple:
+    return (
+        PendingForm.platform == actor.platform,
+        PendingForm.conversation_id == conversation.id,
+        PendingForm.user_id == actor.user_id,
+    )
+
+
+async def load_pending(
+    db: Database, actor: Actor, conversation: Conversation, now: datetime
+) -> str | None:
+    """The command gathered so far by this user's pending form here, if not lapsed."""
+    async with db.read() as session:
+        row = await session.scalar(select(PendingForm).where(*_key(actor, conversation)))
+    if row is None or row.created_at < now - LIFETIME:
+        return None
+    return row.text
+
+
+async def save_pending(
+    db: Database, actor: Actor, conversation: Conversation, text: str, now: datetime
+) -> None:
+    """Remember ``text`` as this user's pending command here; the clock starts again."""
+    async with db.write() as session:
+        await session.execute(delete(PendingForm).where(*_key(actor, conversation)))
+        session.add(
+            PendingForm(
+                platform=actor.platform,
+                conversation_id=conversation.id,
+                user_id=actor.user_id,
+                text=text,
+                created_at=now,
+            )
+        )
+
+
+async def drop_pending(db: Database, actor: Actor, conversation: Conversation) -> bool:
+    """Forget this user's pending command here; True if there was one."""
+    async with db.write() as session:
+        result = await session.execute(delete(PendingForm).where(*_key(actor, conversation)))
+    return bool(result.rowcount)

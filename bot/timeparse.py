@@ -1,7 +1,8 @@
 """Dates, times, spans and months as chat users type them, in a schedule's time zone.
 
 Pure functions, the date and time half of :mod:`bot.parsing` (which re-exports them:
-import from there). Forms are those of product.md §7, in English and French; dates are
+import from there); months and ranges of days build on them in :mod:`bot.periods`.
+Forms are those of product.md §7, in English and French; dates are
 month first, as in the portal; with no year, the occurrence nearest to now. A local time
 that does not exist (clocks jumping forward) is refused; one that occurs twice (clocks
 set back) is its first occurrence, flagged ``folded``. Only :mod:`zoneinfo` is used.
@@ -16,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.errors import N_, GardeError
-from core.localtime import DayRange
 from core.text import fold
 
 
@@ -39,7 +39,7 @@ class When:
     evening: bool = False  # "tonight", "ce soir"...: taken as EVENING, which a reply says
 
 
-_YEARS = range(1970, 2200)  # keeps every conversion far from datetime's limits
+YEARS = range(1970, 2200)  # keeps every conversion far from datetime's limits
 _NOW = frozenset({"now", "maintenant"})
 _RELATIVE = {
     "today": 0,
@@ -75,7 +75,7 @@ def _table(*rows: str) -> dict[str, int]:
     return {word: i for i, row in enumerate(rows) for word in row.split()}
 
 
-_WEEKDAYS = _table(
+WEEKDAYS = _table(
     "mon monday lun lundi",
     "tue tues tuesday mar mardi",
     "wed wednesday mer mercredi",
@@ -84,7 +84,7 @@ _WEEKDAYS = _table(
     "sat saturday sam samedi",
     "sun sunday dim dimanche",
 )
-_MONTHS = _table(
+MONTHS = _table(
     "jan january janv janvier",
     "feb february fev fevr fevrier",
     "mar march mars",
@@ -101,44 +101,44 @@ _MONTHS = _table(
 _TIME_WORDS = {"noon": (12, 0), "midi": (12, 0), "midnight": (0, 0), "minuit": (0, 0)}
 _AMPM = frozenset({"am", "pm", "a.m.", "p.m.", "a.m", "p.m"})
 
-_YMD = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
-_MD = re.compile(r"([0-9]{1,2})[-/]([0-9]{1,2})")
-_YM = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})")
+YMD = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
+MD = re.compile(r"([0-9]{1,2})[-/]([0-9]{1,2})")
+YM = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})")
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})(?:([ap])\.?m\.?)?")  # 7:30, 19:00, 7:30pm
 _HOUR_AMPM = re.compile(r"([0-9]{1,2})([ap])\.?m\.?")  # 7am, 11p.m.
 _FRENCH = re.compile(r"([0-9]{1,2})h([0-9]{2})?")  # 7h, 7h30, 19h
 _BARE = re.compile(r"[0-9]{1,2}(?::[0-9]{2})?")  # 7 or 7:30, before a separate am/pm
 
-_MONTH_FORMS = N_("“{text}” is not a month. Use a month name (may, mai), May 2025 or 2025-05.")
+MONTH_FORMS = N_("“{text}” is not a month. Use a month name (may, mai), May 2025 or 2025-05.")
 
 
 def _make_date(year: int, month: int, day: int) -> date | None:
     try:
-        return date(year, month, day) if year in _YEARS else None
+        return date(year, month, day) if year in YEARS else None
     except ValueError:
         return None
 
 
-def _nearest(candidates: list[Any], distance: Any) -> Any:
+def nearest(candidates: list[Any], distance: Any) -> Any:
     """The candidate nearest to now; on a tie the future one (distance > 0)."""
     return min(candidates, key=lambda c: (abs(distance(c)), distance(c) < 0))
 
 
-def _date_of(token: str, today: date) -> date | None:
+def date_of(token: str, today: date) -> date | None:
     """The date ``token`` names, None if it is not date-shaped; ParseError if impossible."""
     word = fold(token)
     name = word.rstrip(".")
     if word in _RELATIVE:
         return today + timedelta(days=_RELATIVE[word])
-    if name in _WEEKDAYS:
-        return today + timedelta(days=(_WEEKDAYS[name] - today.weekday()) % 7)
-    if m := _YMD.fullmatch(word):
+    if name in WEEKDAYS:
+        return today + timedelta(days=(WEEKDAYS[name] - today.weekday()) % 7)
+    if m := YMD.fullmatch(word):
         found = _make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
-    elif m := _MD.fullmatch(word):
+    elif m := MD.fullmatch(word):
         month, day = int(m.group(1)), int(m.group(2))
         years = (today.year - 1, today.year, today.year + 1)
         options = [d for y in years if (d := _make_date(y, month, day))]
-        found = _nearest(options, lambda d: (d - today).days) if options else None
+        found = nearest(options, lambda d: (d - today).days) if options else None
     else:
         return None
     if found is None:
@@ -152,7 +152,7 @@ def _date_of(token: str, today: date) -> date | None:
     return found
 
 
-def _time_of(token: str) -> tuple[int, int] | None:
+def time_of(token: str) -> tuple[int, int] | None:
     """(hour, minute) ``token`` names (hour 24 = next midnight), None if not time-shaped."""
     word = fold(token)
     if word in _TIME_WORDS:
@@ -183,10 +183,10 @@ def _time_of(token: str) -> tuple[int, int] | None:
 def _read_time(tokens: list[str]) -> tuple[tuple[int, int], int] | None:
     """A time at the start of ``tokens`` and how many tokens it took (``7:30 pm`` = 2)."""
     if len(tokens) > 1 and fold(tokens[1]) in _AMPM and _BARE.fullmatch(fold(tokens[0])):
-        joined = _time_of(tokens[0] + tokens[1])  # a time, or ParseError if out of range
+        joined = time_of(tokens[0] + tokens[1])  # a time, or ParseError if out of range
         if joined is not None:
             return joined, 2
-    found = _time_of(tokens[0])
+    found = time_of(tokens[0])
     return None if found is None else (found, 1)
 
 
@@ -234,7 +234,7 @@ def _read_when(
         return When(local_now, False, True), 1, None
     if (evening := _read_evening(tokens, local_now, tz)) is not None:
         return (*evening, None)
-    day = _date_of(tokens[0], local_now.date())
+    day = date_of(tokens[0], local_now.date())
     if day is not None:
         found = _read_time(tokens[1:]) if len(tokens) > 1 else None
         if found is None:
@@ -343,7 +343,7 @@ def parse_date(token: str, *, now: datetime, tz: ZoneInfo) -> date:
                 "or a day name (mon, lundi)."
             )
         )
-    found = _date_of(token, now.astimezone(tz).date())
+    found = date_of(token, now.astimezone(tz).date())
     if found is None:
         raise ParseError(
             N_(
@@ -353,161 +353,3 @@ def parse_date(token: str, *, now: datetime, tz: ZoneInfo) -> date:
             text=token,
         )
     return found
-
-
-def take_month(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[int, int, int]:
-    """A month at the start of ``tokens``: (year, month, tokens used)."""
-    if not tokens or not tokens[0].strip():
-        raise ParseError(N_("Month missing. Use a month name (may, mai), May 2025 or 2025-05."))
-    word = fold(tokens[0])
-    if m := _YM.fullmatch(word):
-        year, month = int(m.group(1)), int(m.group(2))
-        if year in _YEARS and 1 <= month <= 12:
-            return year, month, 1
-    elif word.rstrip(".") in _MONTHS:
-        month = _MONTHS[word.rstrip(".")] + 1
-        if len(tokens) > 1 and re.fullmatch(r"[0-9]{4}", year_word := fold(tokens[1])):
-            if int(year_word) in _YEARS:
-                return int(year_word), month, 2
-            raise ParseError(_MONTH_FORMS, text=f"{tokens[0]} {tokens[1]}")
-        today = now.astimezone(tz).date()
-        year = _nearest(
-            [today.year - 1, today.year, today.year + 1],
-            lambda y: (y - today.year) * 12 + month - today.month,
-        )
-        return year, month, 1
-    raise ParseError(_MONTH_FORMS, text=tokens[0])
-
-
-def parse_month(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[int, int]:
-    """(year, month) from ``tokens``, which must hold a month and nothing else.
-
-    With no year: the occurrence nearest to now (a tie goes to the future).
-    """
-    year, month, used = take_month(tokens, now=now, tz=tz)
-    if used < len(tokens):
-        raise ParseError(_MONTH_FORMS, text=" ".join(tokens))
-    return year, month
-
-
-# --------------------------------------------------------------------------- ranges
-
-# The portal's presets: how many days back the range starts (today included).
-_PRESETS = {
-    "today": (0, 0),
-    "aujourd'hui": (0, 0),
-    "aujourdhui": (0, 0),
-    "yesterday": (1, 1),
-    "hier": (1, 1),
-    "week": (6, 0),
-    "semaine": (6, 0),
-    "month": (29, 0),
-    "mois": (29, 0),
-}
-_RANGE_FORMS = N_(
-    "“{text}” is not a range. Use today, yesterday, week (the last 7 days), month (the last "
-    "30 days), a date (05-01) or DATE..DATE (2025-03-01..2025-03-22)."
-)
-
-
-def is_range_word(token: str) -> bool:
-    """True when ``token`` is a preset word (``week``, ``hier``…)."""
-    return fold(token) in _PRESETS
-
-
-def take_range(tokens: list[str], *, now: datetime, tz: ZoneInfo) -> tuple[DayRange, int] | None:
-    """A RANGE at the start of ``tokens``: (range, tokens used), or None when the first
-    token is not range-shaped (a filter word, say). A range-shaped token that names no
-    real date (``2025-03-40..``) or runs backwards raises ``ParseError``.
-
-    Forms: the presets (``today``, ``yesterday``, ``week`` = the last 7 days, ``month`` =
-    the last 30 days, and French ``aujourd'hui``, ``hier``, ``semaine``, ``mois``); one
-    DATE (that day); ``DATE..DATE``, also with blanks around ``..``; ``DATE..`` (to today).
-    Days are local days of ``tz``.
-    """
-    if not tokens:
-        return None
-    today = now.astimezone(tz).date()
-    word = fold(tokens[0])
-    if word in _PRESETS:
-        back, until = _PRESETS[word]
-        return DayRange(today - timedelta(days=back), today - timedelta(days=until)), 1
-    text, used = tokens[0], 1
-    if len(tokens) > 1 and tokens[1] == "..":
-        text, used = (f"{text}..{tokens[2]}", 3) if len(tokens) > 2 else (f"{text}..", 2)
-    elif len(tokens) > 1 and (
-        tokens[1].startswith("..") or (text.endswith("..") and _date_shaped(tokens[1], today))
-    ):
-        text, used = text + tokens[1], 2
-    if ".." not in text:
-        day = _range_day(text, today, strict=False)
-        return (DayRange(day, day), 1) if day else None
-    left, _, right = text.partition("..")
-    first = _range_day(left, today, strict=True, whole=text)
-    last = _range_day(right, today, strict=True, whole=text) if right else today
-    assert first is not None and last is not None
-    if last < first:
-        raise ParseError(
-            N_("The range ends before it starts: {text}. Put the earlier date first."), text=text
-        )
-    return DayRange(first, last), used
-
-
-def _date_shaped(token: str, today: date) -> bool:
-    try:
-        return _date_of(token, today) is not None
-    except ParseError:
-        return True
-
-
-def _range_day(token: str, today: date, *, strict: bool, whole: str = "") -> date | None:
-    """One end of a range; a weekday name is the last one, today included (ranges look
-    back at what happened)."""
-    if (name := fold(token).rstrip(".")) in _WEEKDAYS:
-        return today - timedelta(days=(today.weekday() - _WEEKDAYS[name]) % 7)
-    try:
-        found = _date_of(token, today) if token else None
-    except ParseError:
-        if strict or _MD.fullmatch(fold(token)) or _YMD.fullmatch(fold(token)):
-            raise ParseError(_RANGE_FORMS, text=whole or token) from None
-        raise
-    if found is None and strict:
-        raise ParseError(_RANGE_FORMS, text=whole or token)
-    return found
-
-
-# --------------------------------------------------------------------------- filters
-
-
-def parse_clock(token: str) -> tuple[int, int]:
-    """A wall-clock time alone (``08:00``, ``7:30pm``, ``19h``, ``midi``): (hour, minute);
-    hour 24 is the end of the day (``24:00``)."""
-    found = _time_of(token) if token.strip() else None
-    if found is None:
-        raise ParseError(
-            N_("“{text}” is not a time. Use HH:MM (08:00, 17:30), 7:30pm or 19h30."),
-            text=token,
-        )
-    return found
-
-
-def parse_weekdays(text: str) -> frozenset[int]:
-    """Days of the week as ``mon,tue`` or ``lun,mar``, ranges too (``mon-fri``): the set
-    of ``date.weekday()`` numbers (0 is Monday)."""
-    out: set[int] = set()
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        ends = [_WEEKDAYS.get(fold(end).rstrip(".")) for end in part.split("-")]
-        if len(ends) > 2 or None in ends:
-            raise ParseError(
-                N_(
-                    "“{text}” is not a day of the week. Use mon, tue, wed, thu, fri, sat, sun "
-                    "(lun, mar, mer, jeu, ven, sam, dim), separated by commas: mon,wed,fri."
-                ),
-                text=part,
-            )
-        first, last = ends[0], ends[-1]
-        assert first is not None and last is not None
-        out.update((first + n) % 7 for n in range((last - first) % 7 + 1))
-    if not out:
-        raise ParseError(N_("Days missing. Give days of the week, e.g. days mon,tue,wed."))
-    return frozenset(out)

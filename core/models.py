@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.records import callcode
+from core import callcode
 from core.types import Base, UTCDateTime
 
 ROLES = ("viewer", "scheduler", "admin")
@@ -218,7 +218,7 @@ class Call(Base):
     transferred: Mapped[bool] = mapped_column(Boolean, default=False)
     transfer_s: Mapped[int] = mapped_column(Integer, default=0)
     busy: Mapped[bool] = mapped_column(Boolean, default=False)
-    # the call's class for the report (core.records.callcode), written with the call
+    # the call's class for the report (core.callcode), written with the call
     stat_code: Mapped[int] = mapped_column(Integer, default=callcode.column_default)
     recording: Mapped[str | None] = mapped_column(String(300))  # a name in the recordings store
     billed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -12,6 +12,7 @@ from core.accounts.audit import Origin
 from core.db import Database
 from core.ingest.importer import import_document
 from core.models import Account, Base
+from core.notify.subscriptions import SubscriptionInfo, subscribe
 from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts, find_schedule
 
 CONTACTS = [
@@ -78,6 +79,33 @@ async def contact(db: Database, key: str, number: str = "4000") -> ContactInfo:
     async with db.read() as session:
         return next(
             c for c in await account_contacts(session, await account_id(db, number)) if c.key == key
+        )
+
+
+async def subscription(
+    db: Database,
+    kind: str,
+    *,
+    now: datetime,
+    conversation: str = "-100200",
+    platform: str = "telegram",
+    number: str = "4000",
+    locale: str = "fr",
+    digest_at: str | None = None,
+) -> SubscriptionInfo:
+    """A chat of account ``number`` subscribed to ``kind`` alerts, as /alerts on leaves it
+    (no user behind it: subscribed by the test)."""
+    async with db.write() as session:
+        return await subscribe(
+            session,
+            account_id=await account_id(db, number),
+            platform=platform,
+            conversation_id=conversation,
+            kind=kind,
+            locale=locale,
+            user_id=None,
+            now=now,
+            digest_at=digest_at,
         )
 
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.adapters import console
-from bot.app import Garde
+from bot.app import Garde, link_console
 from bot.contract import Actor, Conversation, Reply
 from bot.settings import Settings
 from core import schema
@@ -141,7 +141,7 @@ def ask(garde: Garde) -> Ask:
         lang: str | None = "en",
         account: str | None = None,
     ) -> list[Reply]:
-        await console.prepare(garde.db, user, now, account)
+        await link_console(garde.db, user, now, account)
         actor = Actor("console", user, name=user)
         conversation = Conversation("console", user)
         return await garde.dispatcher.run(text, actor, conversation, now, lang=lang)
@@ -161,7 +161,7 @@ def say(garde: Garde) -> Say:
         lang: str | None = "en",
         account: str | None = None,
     ) -> str:
-        await console.prepare(garde.db, user, now, account)
+        await link_console(garde.db, user, now, account)
         return await console.say(garde.dispatcher, user, text, now, lang=lang)
 
     return run

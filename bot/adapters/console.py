@@ -1,8 +1,10 @@
 """The terminal chat: ``garde say`` for one command, and the interactive demo chat.
 
 A console line is a command like any other; replies are rendered as plain text,
-each button on its own line as ``[Label] -> /command args``. The console acts as
-the Garde user it is started for: the operator's own terminal is trusted.
+each button on its own line as ``[Label] -> /command args``. A Form (a command that
+lacks arguments) is shown as what is missing and the command's usage line: a terminal
+types the whole command again more easily than it answers questions. The console acts as
+the Garde user it is started for (linked by :func:`bot.app.link_console`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from datetime import datetime
 
 from bot.contract import Actor, Conversation, Reply
 from bot.dispatch import Dispatcher
-from core.accounts.identity import find_identity, link_console_identity, set_active_account
-from core.db import Database
 from core.text import visible
 
 
@@ -40,22 +40,13 @@ def _render_one(reply: Reply) -> str:
         ]
     lines += [f"📎 {f.name} ({f.path})" for f in reply.files]
     lines += [f"[{a.label}] -> {a.command}" for a in reply.actions]
+    if reply.form is not None:
+        lines.append(reply.form.usage)
     return "\n".join(lines)
 
 
 def _actor(username: str) -> tuple[Actor, Conversation]:
     return Actor("console", username, name=username), Conversation("console", username)
-
-
-async def prepare(db: Database, username: str, now: datetime, account: str | None) -> None:
-    """Link the terminal to ``username`` and, if asked, make ``account`` its active one."""
-    async with db.write() as session:
-        await link_console_identity(session, username, now)
-    if account is not None:
-        async with db.write() as session:
-            identity = await find_identity(session, "console", "", username)
-            assert identity is not None
-            await set_active_account(session, identity.id, account)
 
 
 async def say(

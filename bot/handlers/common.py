@@ -116,6 +116,11 @@ async def shift_arg(
     )
 
 
+def handle(key: str) -> str:
+    """How a command names a contact exactly: ``@key`` (quoted if it has a blank)."""
+    return f'"@{key}"' if " " in key else f"@{key}"
+
+
 def contact_line(ctx: Context, contact: ContactInfo | None) -> str:
     """``Luc Lambert · +15145550101`` — a name and the first way to reach them."""
     if contact is None:

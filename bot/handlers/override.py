@@ -32,7 +32,8 @@ from datetime import datetime
 from bot.context import Context
 from bot.contract import Action, Command, Reply, Visibility
 from bot.handlers.choose import choose_contact, lacks_contact
-from bot.handlers.common import schedule_arg, when
+from bot.handlers.common import handle, schedule_arg, when
+from bot.handlers.override_form import override_form, wants_form
 from bot.parsing import (
     ParseError,
     When,
@@ -89,12 +90,6 @@ def times(ctx: Context, start: datetime, end: datetime, schedule: ScheduleInfo) 
     return [when(ctx, start, schedule), when(ctx, end, schedule)]
 
 
-def handle(contact: ContactInfo) -> str:
-    """How a button's command names a contact: its directory key, which resolves exactly."""
-    text = f"@{contact.key}"
-    return f'"{text}"' if " " in text else text
-
-
 def changed(text: str, **extra) -> Reply:
     """A reply that tells the whole conversation about a change."""
     return Reply(text, visibility=Visibility.IN_CHANNEL, **extra)
@@ -108,6 +103,8 @@ async def override(command: Command, ctx: Context) -> Reply:
     assert ctx.account is not None
     if lacks_contact(command.args):  # a Cover it / Override button: ask who
         return await choose_contact(command, ctx)
+    if wants_form(command, ctx.now):
+        return await override_form(command, ctx, USAGE)
     args = list(command.args)
     who = parse_contact(args[0] if args else "")
     span_tokens = args[1:]
@@ -261,7 +258,7 @@ def _confirm_command(ctx: Context, plan: OverridePlan, start: When, comment: str
     first = "now" if start.at == ctx.now else plan.start.astimezone(tz).strftime(iso)
     parts = [
         "/override",
-        handle(plan.contact),
+        handle(plan.contact.key),
         first,
         plan.end.astimezone(tz).strftime(iso),
         f'"{plan.schedule.name}"',

@@ -16,8 +16,8 @@ from __future__ import annotations
 from bot.context import Context
 from bot.contract import Action, Command, Reply
 from bot.handlers.choose import choose_contact, lacks_contact
-from bot.handlers.common import shift_arg
-from bot.handlers.override import changed, handle, header, name, period, times, unexpected
+from bot.handlers.common import handle, shift_arg
+from bot.handlers.override import changed, header, name, period, times, unexpected
 from bot.parsing import (
     MAX_COMMENT,
     TOO_LONG,
@@ -198,7 +198,7 @@ async def unassign(command: Command, ctx: Context) -> Reply:
             actions.append(
                 Action(
                     ctx.t(N_("Undo #{ref}"), ref=result.ref),
-                    f"/assign {handle(result.removed)} #{result.ref}",
+                    f"/assign {handle(result.removed.key)} #{result.ref}",
                 )
             )
     return changed("\n".join(lines), actions=actions)

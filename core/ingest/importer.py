@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import audit
 from core.bulk import upsert, upsert_changed
+from core.callcode import stat_code
 from core.errors import N_
 from core.ingest.checks import Checked, check
 from core.ingest.document import AccountIn, Document, InvalidDocument, Problem
@@ -42,7 +43,6 @@ from core.models import (
 from core.notify import escalation
 from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
-from core.records.callcode import stat_code
 from core.records.calls import caller_digits
 from core.records.recordings import RecordingStore
 

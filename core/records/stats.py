@@ -3,7 +3,7 @@
 One aggregate query, the same statement on SQLite and PostgreSQL: the calls of the
 filter's UTC windows (:mod:`core.records.statwindows`, joined as a list of parameter
 rows) are read from an index that covers every column the report needs, and counted
-and summed per local day and per class code (:mod:`core.records.callcode`, stored with
+and summed per local day and per class code (:mod:`core.callcode`, stored with
 each call), so no row of the table is visited and no condition is evaluated per call.
 Python then adds a few thousand (day, code) rows, never calls: each code says which
 figures its calls count in. The per-day figures feed the chart; their sums give the 16
@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, Select, and_, bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import callcode
 from core.models import Call
-from core.records import callcode
 from core.records.statwindows import StatsFilter, windows
 from core.types import UTCDateTime
 

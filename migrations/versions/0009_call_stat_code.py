@@ -5,7 +5,7 @@ Revises: 0008
 Create Date: 2026-12-03 17:00:00
 
 The rows already imported get their code from the same rules as
-``core.records.callcode.stat_code``, written here in SQL (the same on SQLite and
+``core.callcode.stat_code``, written here in SQL (the same on SQLite and
 PostgreSQL; a test checks the two agree).
 """
 

@@ -22,10 +22,9 @@ from sqlalchemy import func, select
 from bot.app import Garde
 from bot.settings import Settings
 from core.models import Call, Message, OutboxItem
-from core.notify.subscriptions import subscribe
 from core.records.recordings import RecordingStore
 from testing.fake_slack import load_demo
-from tests.builders import account_id, snapshot
+from tests.builders import snapshot, subscription
 from tests.conftest import NOW
 
 TOKEN = "s3cret-ingest-token"
@@ -67,19 +66,10 @@ def message(mid: str, *, minutes_ago: int = 5, urgent: bool = True) -> dict:
 
 
 async def subscribe_chat(garde: Garde, conversation: str, *kinds: str, number: str = "4000"):
-    account = await account_id(garde.db, number)
-    async with garde.db.write() as session:
-        for kind in kinds:
-            await subscribe(
-                session,
-                account_id=account,
-                platform="telegram",
-                conversation_id=conversation,
-                kind=kind,
-                locale="en",
-                user_id=None,
-                now=NOW,
-            )
+    for kind in kinds:
+        await subscription(
+            garde.db, kind, now=NOW, conversation=conversation, number=number, locale="en"
+        )
 
 
 async def count(garde: Garde, model, *where) -> int:

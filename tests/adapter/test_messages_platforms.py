@@ -15,12 +15,11 @@ from sqlalchemy import select
 
 from bot.notify.delivery import DeliveryWorker
 from core.models import Message
-from core.notify.subscriptions import subscribe
 from testing.fake_slack import slack_env
 from testing.telegram_world import GROUP, TelegramWorld, buttons, message, press
 from tests.adapter.test_slack_commands import buttons as slack_buttons
 from tests.adapter.test_slack_commands import headers, sections
-from tests.builders import account_id
+from tests.builders import subscription
 from tests.conftest import NOW
 
 TOKEN = "ingest-secret"
@@ -34,17 +33,7 @@ async def world(db, db_url, tmp_path):
 
 async def test_a_posted_urgent_message_reaches_the_subscribed_group_once_and_closes(world):
     garde = world.garde
-    async with garde.db.write() as session:
-        await subscribe(
-            session,
-            account_id=await account_id(garde.db),
-            platform="telegram",
-            conversation_id=str(GROUP),
-            kind="urgent",
-            locale="fr",
-            user_id=None,
-            now=NOW,
-        )
+    await subscription(garde.db, "urgent", now=NOW, conversation=str(GROUP))
     taken = (NOW - timedelta(minutes=2)).isoformat()
     body = {
         "messages": [

@@ -194,3 +194,23 @@ async def test_the_form_speaks_the_users_slack_language_fr(env):
     response = await submit(env, view, values("@marc", stamp(3, 14, 8), stamp(3, 13, 8)))
     errors = (await response.json())["errors"]
     assert errors["start"].startswith("La fin (jeu. 13 mars 08 h 00) n'est pas après le début")
+
+
+async def test_a_button_whose_command_lacks_arguments_opens_the_form_given_so_far(env):
+    await env.interact(
+        {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": ALICE, "team_id": TEAM},
+            "trigger_id": "1337.46.abcd",
+            "channel": {"id": "C0OPS"},
+            "response_url": "https://hooks.slack.test/actions/1",
+            "actions": [{"type": "button", "action_id": "garde.cmd.0", "value": "/override marc"}],
+        }
+    )
+    [opened] = await env.fake.wait_for("views.open")
+    assert opened["trigger_id"] == "1337.46.abcd"
+    blocks = {b["block_id"]: b for b in opened["view"]["blocks"]}
+    chosen = blocks["contact"]["element"]["initial_option"]
+    assert chosen["value"] == "@marc" and chosen["text"]["text"] == "Marc Bouchard"
+    assert env.fake.calls_to("response_url") == []

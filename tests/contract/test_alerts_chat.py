@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from bot.adapters.console import ConsoleAdapter
 from bot.notify.delivery import DeliveryWorker
-from core.models import Shift
+from core.models import OutboxItem, Shift
 from core.notify.alerts import scan_coverage
-from tests.builders import CONTACTS, load, shift
+from tests.builders import CONTACTS, load, shift, subscription
 from tests.conftest import NOW
 
 WEEKS = [("2025-03-10", "2025-03-17"), ("2025-03-17", "2025-03-24"), ("2025-03-24", "2025-03-31")]
@@ -143,3 +143,25 @@ async def test_new_urgent_messages_and_shift_changes_reach_the_chats_that_asked(
     assert "🚨 Urgent message: URGENCE (taken Wed, Mar 12 9:16" in out
     assert "Prénom: Jean" in out
     assert "🔁 Garde: Marie Tremblay is on call from Thu, Mar 13 8:00" in out
+
+
+async def test_alerts_on_coverage_scans_only_its_own_account(garde, say):
+    """Zoé subscribes account 5000 (covered); account 4000 of the demo has gaps and a
+    chat subscribed to them: her /alerts on queues nothing for that other chat. A full
+    scan does, so the check would see a scan of every account."""
+    await load(garde.db, DOC)
+    await subscription(garde.db, "coverage", now=NOW, conversation="-100400", number="4000")
+
+    async def queued_for_4000() -> int:
+        async with garde.db.read() as session:
+            rows = await session.scalars(
+                select(OutboxItem).where(OutboxItem.conversation_id == "-100400")
+            )
+            return len(list(rows))
+
+    said = await say("/alerts on coverage", user="zoe")
+    assert "coverage gaps" in said
+    assert await queued_for_4000() == 0
+    async with garde.db.write() as session:
+        await scan_coverage(session, NOW)
+    assert await queued_for_4000() > 0

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.adapters import console
+from bot.app import link_console
 from bot.contract import Actor, Conversation, Visibility
 from core.models import Account, Assignment, AuditEntry, Contact, Override, Schedule, Shift
 from core.oncall.schedules import ContactInfo
@@ -52,7 +52,7 @@ def clean(reply: str) -> str:
 
 async def state(garde, user: str = "alice", account: str | None = None) -> dict:
     """The database as it stands, once ``user``'s console is linked (which ``say`` does)."""
-    await console.prepare(garde.db, user, NOW, account)
+    await link_console(garde.db, user, NOW, account)
     return await snapshot(garde.db)
 
 
@@ -194,7 +194,7 @@ async def test_confirm_pressed_twice_saves_once(say, garde):
 
 
 async def test_plan_is_for_the_asker_and_the_saved_override_for_the_conversation(garde):
-    await console.prepare(garde.db, "alice", NOW, None)
+    await link_console(garde.db, "alice", NOW, None)
     actor, where = Actor("console", "alice"), Conversation("console", "alice")
     run = garde.dispatcher.run
     [plan] = await run("/override marc 03-16 12:00 03-18 12:00 01", actor, where, NOW, lang="en")

@@ -15,7 +15,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot.adapters import console
+from bot.app import link_console
 from bot.contract import Actor, Conversation, Reply
 from core.models import Shift
 from core.oncall.overrides import plan_override, save_override
@@ -47,7 +47,7 @@ def local(text: str) -> datetime:
 
 async def replies(garde, text: str, *, user: str = "demo", lang: str = "en") -> list[Reply]:
     """The Reply objects themselves, to check buttons and flags rather than rendered text."""
-    await console.prepare(garde.db, user, NOW, None)
+    await link_console(garde.db, user, NOW, None)
     actor, where = Actor("console", user, name=user), Conversation("console", user)
     out = await garde.dispatcher.run(text, actor, where, NOW, lang=lang)
     return [

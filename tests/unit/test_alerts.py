@@ -10,9 +10,8 @@ from sqlalchemy import select
 from core.models import OutboxItem, Subscription
 from core.notify import outbox
 from core.notify.alerts import IMMEDIATE, scan_coverage, scan_digests
-from core.notify.subscriptions import subscribe
 from core.oncall.shiftops import assign, unassign
-from tests.builders import ME, account_doc, account_id, contact, load, shift
+from tests.builders import ME, account_doc, account_id, contact, load, shift, subscription
 from tests.unit.test_oncall import local
 
 NOW = local(2025, 5, 6, 9)  # a Tuesday morning
@@ -30,18 +29,7 @@ SCHEDULE = {
 
 async def setup(db, kind="coverage", digest_at=None):
     await load(db, account_doc([SCHEDULE]))
-    async with db.write() as s:
-        await subscribe(
-            s,
-            account_id=await account_id(db),
-            platform="telegram",
-            conversation_id="-100200",
-            kind=kind,
-            locale="fr",
-            user_id=None,
-            now=NOW,
-            digest_at=digest_at,
-        )
+    await subscription(db, kind, now=NOW, digest_at=digest_at)
 
 
 async def scan(db, now=NOW, **kw):

@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 
 import migrations
+from core import callcode
 from core.localtime import DayRange
 from core.models import Call
-from core.records import callcode
 from core.records.stats import StatsFilter, stats_report
 from tests.builders import account_id, load
 from tests.stats_data import FIRST, LAST

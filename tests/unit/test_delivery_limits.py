@@ -14,8 +14,7 @@ from bot.notify.ratelimit import LIMITS, RateLimiter, is_group
 from bot.notify.scheduler import Leadership
 from core.db import Database
 from core.models import OutboxItem
-from core.notify.subscriptions import subscribe
-from tests.builders import account_doc, account_id, load
+from tests.builders import account_doc, load, subscription
 from tests.unit.test_alerts import NOW, SCHEDULE
 
 
@@ -85,17 +84,7 @@ async def test_only_one_leader_and_another_takes_over(db_url):
 async def test_two_processes_scanning_at_once_queue_each_alert_once(db, db_url, tmp_path):
     """Two `garde alerts scan` processes started together (two replicas' scans)."""
     await load(db, account_doc([SCHEDULE]))
-    async with db.write() as s:
-        await subscribe(
-            s,
-            account_id=await account_id(db),
-            platform="telegram",
-            conversation_id="-100200",
-            kind="coverage",
-            locale="fr",
-            user_id=None,
-            now=NOW,
-        )
+    await subscription(db, "coverage", now=NOW)
     env = {**os.environ, "DATABASE_URL": db_url}
     cmd = ["-m", "bot", "--lang", "en", "alerts", "scan", "--now", NOW.isoformat()]
     procs = [

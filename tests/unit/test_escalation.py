@@ -13,8 +13,7 @@ from core.ingest.document import InvalidDocument
 from core.ingest.importer import import_document
 from core.models import Escalation, EscalationPage, Message, OutboxItem, UserContact
 from core.notify import escalation
-from core.notify.subscriptions import subscribe
-from tests.builders import snapshot
+from tests.builders import snapshot, subscription
 
 T0 = datetime(2025, 3, 12, 7, 10, tzinfo=UTC)  # 03:10 in Toronto
 
@@ -128,17 +127,7 @@ async def test_rank_0_then_rank_1_through_matched_identities_only(db):
 
 async def test_nobody_on_call_and_no_chat_go_on_at_once_then_the_admins_are_told(db):
     await load(db, doc(rank0=None, rank1="nina"))  # rank 0 empty; Nina has no chat
-    async with db.write() as s:
-        await subscribe(
-            s,
-            account_id=1,
-            platform="slack",
-            conversation_id="C0URG",
-            kind="urgent",
-            locale="fr",
-            user_id=None,
-            now=T0,
-        )
+    await subscription(db, "urgent", now=T0, platform="slack", conversation="C0URG", number="5000")
     await load(db, message())
     await step(db, T0)
     assert await lines(db) == [

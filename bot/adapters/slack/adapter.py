@@ -9,7 +9,7 @@ listeners registered by :mod:`bot.adapters.slack.listeners`. Every listener acks
 once and hands its work to :class:`~bot.adapters.slack_work.AckFirst` (Slack wants the
 ack within 3 s; the reply may come later through the response_url), so bolt runs with
 ``process_before_response`` and never waits on a listener's polling loop; the one
-exception is the override form, whose refusals must come back in the ack to be shown
+exception is a form (a modal), whose refusals must come back in the ack to be shown
 on its fields. A duplicate of a signed request already seen is refused (401; a Slack
 retry, marked ``X-Slack-Retry-Num``, gets 200 and is not run twice).
 

@@ -2,10 +2,11 @@
 
 - a slash command ``/oncall qui`` becomes the text ``/oncall qui``, run by the
   dispatcher; a last word ``share`` (``partager``) outside a comment is taken off and
-  makes the replies visible to the channel; ``/override`` alone opens the form;
+  makes the replies visible to the channel; a reply carrying a Form (a command that
+  lacks arguments, e.g. ``/override`` alone) opens it as a modal (:mod:`.modal`);
 - a button press runs the command its ``value`` holds, replying through the action's
   response_url without replacing the message;
-- the override form's submission is run before the ack: a refusal comes back on its
+- a modal's submission is run before the ack: a refusal comes back on its
   fields (``response_action: errors``), anything else closes it and is posted;
 - ``app_home_opened`` publishes the App Home: ``/oncall who`` and ``/oncall coverage``
   run for that user and rendered, so the adapter computes nothing.
@@ -35,8 +36,9 @@ from bot.adapters.slack.modal import (
     OPEN_ACTION,
     FormError,
     Origin,
-    override_command,
-    override_modal,
+    can_show,
+    form_command,
+    form_modal,
 )
 from bot.adapters.slack.people import Directory, actor_of, channel_of, conversation_of
 from bot.adapters.slack.people import conversation as conversation_at
@@ -44,7 +46,7 @@ from bot.adapters.slack.render import ACTION_PREFIX, clip, home_view, text_messa
 from bot.adapters.slack.send import Target, deliver, send
 from bot.contract import Actor, Conversation, Reply, Visibility
 from bot.dispatch import Dispatcher
-from bot.i18n import Catalogs, negotiate
+from bot.i18n import Catalogs, Translator, negotiate
 from bot.parsing import SHARE
 from core.errors import N_
 
@@ -115,13 +117,10 @@ class Listeners:
         text, share = split_share(unescape(body.get("text") or ""))
         actor, where = actor_of(body), self._where(body)
         target = Target(actor.user_id, channel_of(body), body.get("response_url") or "")
-        spec = self._dispatcher.registry.find(name)
-        if spec is not None and spec.name == "override" and not text:
-            work = self._open_form(client, actor, where, body.get("trigger_id"), target)
-            self._spawn(work, client, target, actor, urgent=True)  # the trigger lives 3 s
-            return
-        work = self._run(client, actor, where, f"/{name} {text}".rstrip(), target, share)
-        self._spawn(work, client, target, actor)
+        trigger = body.get("trigger_id")
+        work = self._run(client, actor, where, f"/{name} {text}".rstrip(), target, share, trigger)
+        # A bare command may answer with a form, whose trigger lives 3 s: start at once.
+        self._spawn(work, client, target, actor, urgent=not text)
 
     async def on_button(self, ack, body: dict, action: dict, client: AsyncWebClient) -> None:
         await ack()
@@ -133,13 +132,15 @@ class Listeners:
             replace_original=False,
         )
         command = str(action.get("value") or "")
-        self._spawn(self._run(client, actor, where, command, target), client, target, actor)
+        work = self._run(client, actor, where, command, target, trigger_id=body.get("trigger_id"))
+        self._spawn(work, client, target, actor)
 
     async def on_open_form(self, ack, body: dict, client: AsyncWebClient) -> None:
         await ack()
         actor, where = actor_of(body), self._where(body)
         target = Target(actor.user_id, channel_of(body))
-        work = self._open_form(client, actor, where, body.get("trigger_id"), target)
+        trigger = body.get("trigger_id")
+        work = self._run(client, actor, where, "/override", target, trigger_id=trigger)
         self._spawn(work, client, target, actor, urgent=True)
 
     async def on_form(self, ack, body: dict, view: dict, client: AsyncWebClient) -> None:
@@ -150,7 +151,7 @@ class Listeners:
             origin.channel_id, actor.team_id, actor.user_id, scoped=self._scoped, direct=False
         )
         target = Target(actor.user_id, origin.channel_id, origin.response_url)
-        work = asyncio.ensure_future(self._form_replies(actor, where, view))
+        work = asyncio.ensure_future(self._form_replies(actor, where, origin, view))
         done, _ = await asyncio.wait([work], timeout=FORM_BUDGET)
         if not done:  # slow today: close the form and post the outcome when it comes
             await ack()
@@ -163,11 +164,12 @@ class Listeners:
             return
         except Exception:
             ref = self._log_failure()
-            await ack(response_action="errors", errors={"start": self._sorry(actor, ref)})
+            errors = {_refusal_field(origin): self._sorry(actor, ref)}
+            await ack(response_action="errors", errors=errors)
             return
         if is_refusal(replies):
-            message = "\n".join(r.text for r in replies if r.text)
-            await ack(response_action="errors", errors={"start": clip(message, MAX_FIELD_ERROR)})
+            message = clip("\n".join(r.text for r in replies if r.text), MAX_FIELD_ERROR)
+            await ack(response_action="errors", errors={_refusal_field(origin): message})
             return
         await ack()
         self._spawn(self._deliver(client, target, replies, actor), client, target, actor)
@@ -189,9 +191,17 @@ class Listeners:
         text: str,
         target: Target,
         share: bool = False,
+        trigger_id: str | None = None,
     ) -> None:
-        actor = await self._located(client, actor)
+        """Run a command; a reply carrying a Form opens it as a modal when it can."""
+        wait = FORM_LOCALE_WAIT if trigger_id else 2.0  # a trigger_id lives 3 s
+        actor = await self._located(client, actor, wait)
         replies = await self._dispatcher.run(text, actor, conversation, self._clock())
+        form = next((r.form for r in replies if r.form is not None), None)
+        if form is not None and trigger_id and can_show(form):
+            view = form_modal(form, target.channel_id, target.response_url)
+            await client.views_open(trigger_id=trigger_id, view=view)
+            return
         await self._deliver(client, target, replies, actor, share)
 
     async def _deliver(
@@ -206,39 +216,12 @@ class Listeners:
         session = self._http()
         await deliver(client, session, target, replies, share=share, mentions=mentions)
 
-    async def _open_form(
-        self,
-        client: AsyncWebClient,
-        actor: Actor,
-        conversation: Conversation,
-        trigger_id: str | None,
-        target: Target,
-    ) -> None:
-        """The override form, when there is something to choose; else what /override says."""
-        directory = self._directory
-        actor = await self._located(client, actor, FORM_LOCALE_WAIT)  # trigger_id lives 3 s
-        person = await directory.person(actor)
-        contacts, schedules = [], []
-        if person is not None and person.account is not None:
-            contacts, schedules = await directory.choices(person.account)
-        if not trigger_id or not contacts or not schedules or person is None:
-            await self._run(client, actor, conversation, "/override", target)
-            return
-        origin = Origin(target.channel_id, target.response_url)
-        t = self._catalogs.translator(person.lang)
-        view = override_modal(t, contacts, schedules, self._clock(), origin)
-        await client.views_open(trigger_id=trigger_id, view=view)
-
     async def _form_replies(
-        self, actor: Actor, conversation: Conversation, view: dict
+        self, actor: Actor, conversation: Conversation, origin: Origin, view: dict
     ) -> list[Reply]:
-        person = await self._directory.person(actor)
-        if person is None or person.account is None:
-            text = "/override"  # the dispatcher says why (not linked, no account)
-        else:
-            _, schedules = await self._directory.choices(person.account)
-            t = self._catalogs.translator(person.lang)
-            text = override_command(t, view.get("state", {}).get("values", {}), schedules)
+        required = self._translator(actor)(N_("This field is required."))
+        values = view.get("state", {}).get("values", {})
+        text = form_command(origin, values, required)
         return await self._dispatcher.run(text, actor, conversation, self._clock())
 
     async def _late(self, work: asyncio.Future, client, target: Target, actor: Actor) -> None:
@@ -256,8 +239,8 @@ class Listeners:
         where = conversation_at("", actor.team_id, actor.user_id, scoped=self._scoped)
         replies = await self._dispatcher.run("/oncall who", actor, where, now)
         extra: list[dict] = []
-        if person is not None and person.account is not None:
-            today = now.astimezone(ZoneInfo(person.account.timezone)).date()
+        if person is not None and person.timezone is not None:
+            today = now.astimezone(ZoneInfo(person.timezone)).date()
             last = today + timedelta(days=HOME_DAYS - 1)
             months = ["/oncall coverage"]
             if (last.year, last.month) != (today.year, today.month):
@@ -315,9 +298,21 @@ class Listeners:
         return ref
 
     def _sorry(self, actor: Actor, ref: str) -> str:
+        return self._translator(actor)(SORRY, ref=ref)
+
+    def _translator(self, actor: Actor) -> Translator:
+        """The adapter's own words (an apology, a required field) in the user's Slack
+        language, known without waiting."""
         hint = actor.locale_hint or self._directory.known_locale(actor)
-        t = self._catalogs.translator(negotiate(hint, default=self._default))
-        return t(SORRY, ref=ref)
+        return self._catalogs.translator(negotiate(hint, default=self._default))
+
+
+def _refusal_field(origin: Origin) -> str:
+    """The field that shows a refusal of the whole command: the first date and time
+    (what a refused change is most often about), else the first field."""
+    names = [name for name, kind, _ in origin.fields if kind == "datetime"]
+    names += [name for name, _, _ in origin.fields]
+    return names[0] if names else "start"
 
 
 def _open_button(label: str) -> dict:

@@ -1,39 +1,41 @@
-"""The override form (a Slack modal): pure functions that build it and read it back.
+"""A Form as a Slack modal: pure functions that build it and read it back.
 
-The form is a way of typing ``/override`` without learning its grammar: a contact
-picker, date-time pickers for the start and the end, the schedule and an optional
-comment. Its submission becomes exactly the command text a user could have typed
-(``/override @luc 2025-03-16 12:00 2025-03-18 12:00 "01 Horaire" -- malade``), times
-written in the schedule's own zone, and goes through the dispatcher like any command:
-the handler decides, the form only translates.
+A handler lacking arguments answers with a :class:`~bot.contract.Form`; Slack shows it
+whole, as a modal, one input per field: a select for a contact or a schedule (its
+choices), a date-time picker for a date and time, a text input for words. Nothing here
+knows a command: the fields say what to show. The submission becomes exactly the
+command text a user could have typed (``/override @luc 2025-03-16 12:00 2025-03-18 12:00
+"01 Horaire" -- malade``), times written in the form's zone (or the chosen schedule's),
+and goes through the dispatcher like any command: the handler decides, the modal only
+translates. The fields' names and kinds travel in the modal's private metadata.
 
-Slack's limits: 100 options per select (the first 100 contacts by name; more would
-need an external select), 75 characters per option label, 150 per option value,
-3,000 characters of private metadata.
+Slack's limits: 100 options per select (the first 100 choices; more would need an
+external select), 75 characters per option label, 150 per option value, 3,000
+characters of private metadata, 24 for a title or a button.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.adapters.slack.render import clip
-from core.errors import N_
-from core.oncall.schedules import ContactInfo, ScheduleInfo
+from bot.contract import FieldKind, Form, FormField
 
-CALLBACK_ID = "garde.override"
-OPEN_ACTION = "garde.override.open"  # the App Home button that opens the form
+CALLBACK_ID = "garde.form"
+OPEN_ACTION = "garde.override.open"  # the App Home button that opens the override form
 MAX_OPTIONS = 100
 MAX_OPTION_LABEL = 75
 MAX_OPTION_VALUE = 150
 MAX_METADATA = 3000
+MAX_TITLE = 24
 ISO = "%Y-%m-%d %H:%M"
-SAVE = N_("Save")
-
-Translate = Callable[..., str]
+SELECTS = (FieldKind.CONTACT, FieldKind.SCHEDULE)
+KINDS = frozenset(k.value for k in FieldKind)
 
 
 class FormError(Exception):
@@ -46,118 +48,148 @@ class FormError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where the form was opened, kept in the modal to answer there once submitted."""
+    """Where the form was opened and what it asks, kept in the modal until submitted."""
 
     channel_id: str = ""
     response_url: str = ""
+    command: str = ""  # the command's name as typed, e.g. "/override"
+    fields: tuple[tuple[str, str, bool], ...] = ()  # name, kind, optional
+    zone: str = "UTC"
+    zones: Mapping[str, str] = field(default_factory=dict)
 
     def dump(self) -> str:
-        text = json.dumps({"c": self.channel_id, "r": self.response_url})
-        return text if len(text) <= MAX_METADATA else json.dumps({"c": self.channel_id})
+        data = {
+            "c": self.channel_id,
+            "r": self.response_url,
+            "n": self.command,
+            "f": self.fields,
+            "z": self.zone,
+            "zs": dict(self.zones),
+        }
+        text = json.dumps(data, ensure_ascii=False)
+        if len(text) > MAX_METADATA:  # the response URL is the one thing to do without
+            text = json.dumps({**data, "r": ""}, ensure_ascii=False)
+        return text
 
     @classmethod
     def load(cls, text: str | None) -> Origin:
         try:
             data = json.loads(text or "{}")
-        except ValueError:
+            fields = tuple((str(n), str(k), bool(o)) for n, k, o in data.get("f") or ())
+            zones = {str(k): str(v) for k, v in (data.get("zs") or {}).items()}
+        except (ValueError, TypeError, AttributeError):
             return cls()
-        return cls(str(data.get("c") or ""), str(data.get("r") or ""))
+        return cls(
+            str(data.get("c") or ""),
+            str(data.get("r") or ""),
+            str(data.get("n") or ""),
+            fields,
+            str(data.get("z") or "UTC"),
+            zones,
+        )
+
+    def form(self) -> Form:
+        """The form as far as reading the submission needs it."""
+        fields = tuple(
+            FormField(name, FieldKind(kind), "", "", optional=optional)
+            for name, kind, optional in self.fields
+            if kind in KINDS
+        )
+        return Form(self.command, "", "", fields, zone=self.zone, zones=self.zones)
+
+
+def can_show(form: Form) -> bool:
+    """Whether the form makes a modal: every select has something to choose."""
+    return all(f.choices for f in form.fields if f.kind in SELECTS and f.value is None)
+
+
+def form_modal(form: Form, channel_id: str = "", response_url: str = "") -> dict:
+    """The modal of ``form``, remembering where to answer once it is submitted."""
+    origin = Origin(
+        channel_id,
+        response_url,
+        form.command.split(maxsplit=1)[0],
+        tuple((f.name, str(f.kind), f.optional) for f in form.fields),
+        form.zone,
+        dict(form.zones),
+    )
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": _plain(form.title, MAX_TITLE),
+        "submit": _plain(form.submit, MAX_TITLE),
+        "private_metadata": origin.dump(),
+        "blocks": [_input(f, ZoneInfo(form.zone)) for f in form.fields],
+    }
+
+
+def form_command(origin: Origin, values: Mapping[str, Any], required: str) -> str:
+    """The command text a submitted modal stands for; FormError for a missing field."""
+    form = origin.form()
+    schedule = next((f for f in form.fields if f.kind is FieldKind.SCHEDULE), None)
+    place = _selected(values, schedule.name) if schedule else None
+    tz = ZoneInfo(form.zones.get(place or "", form.zone))
+    words: dict[str, str] = {}
+    for f in form.fields:
+        if f.kind in SELECTS:
+            word = _selected(values, f.name)
+        elif f.kind is FieldKind.DATETIME:
+            stamp = _value(values, f.name).get("selected_date_time")
+            word = None if stamp is None else _local(int(stamp), tz)
+        else:
+            word = _value(values, f.name).get("value")
+        if not word and not f.optional:
+            raise FormError(f.name, required)
+        words[f.name] = word or ""
+    return form.completed(words)
+
+
+def _local(stamp: int, tz: ZoneInfo) -> str:
+    return datetime.fromtimestamp(stamp, tz=tz).strftime(ISO)
 
 
 def _plain(text: str, limit: int = MAX_OPTION_LABEL) -> dict:
     return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
 
 
-def _handle(contact: ContactInfo) -> str:
-    """How the command names the contact: its directory key, which resolves exactly."""
-    text = f"@{contact.key}"
-    return f'"{text}"' if " " in text else text
-
-
-def _quoted(name: str) -> str:
-    return f'"{name}"' if " " in name else name
-
-
 def _option(label: str, value: str) -> dict:
     return {"text": _plain(label), "value": value[:MAX_OPTION_VALUE]}
 
 
-def _input(block_id: str, label: str, element: dict, *, optional: bool = False) -> dict:
+def _element(f: FormField, tz: ZoneInfo) -> dict:
+    """The input of one field, starting at its suggested answer."""
+    if f.kind in SELECTS:
+        options = [_option(c.label, c.command) for c in f.choices[:MAX_OPTIONS]]
+        element: dict[str, Any] = {"type": "static_select", "options": options}
+        chosen = next((o for o in options if o["value"] == f.suggested), None)
+        if chosen is not None:
+            element["initial_option"] = chosen
+        return element
+    if f.kind is FieldKind.DATETIME:
+        element = {"type": "datetimepicker"}
+        if f.suggested:
+            at = datetime.strptime(f.suggested, ISO).replace(tzinfo=tz)
+            element["initial_date_time"] = int(at.timestamp())
+        return element
+    element = {"type": "plain_text_input", "max_length": 500}
+    if f.kind is FieldKind.COMMENT:
+        element["multiline"] = True
+    return element
+
+
+def _input(f: FormField, tz: ZoneInfo) -> dict:
     return {
         "type": "input",
-        "block_id": block_id,
-        "label": _plain(label, 2000),
-        "element": {**element, "action_id": "value"},
-        "optional": optional,
+        "block_id": f.name,
+        "label": _plain(f.label, 2000),
+        "element": {**_element(f, tz), "action_id": "value"},
+        "optional": f.optional,
     }
-
-
-def override_modal(
-    t: Translate,
-    contacts: Sequence[ContactInfo],
-    schedules: Sequence[ScheduleInfo],
-    now: datetime,
-    origin: Origin,
-) -> dict:
-    """The form; it starts at the next full hour and lasts a day by default."""
-    start = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-    people = [_option(c.name, _handle(c)) for c in contacts[:MAX_OPTIONS]]
-    places = [_option(s.name, s.name) for s in schedules[:MAX_OPTIONS]]
-    schedule_select: dict[str, Any] = {"type": "static_select", "options": places}
-    if places:
-        schedule_select["initial_option"] = places[0]
-    blocks = [
-        _input("contact", t(N_("Contact")), {"type": "static_select", "options": people}),
-        _input("start", t(N_("Start")), _picker(start)),
-        _input("end", t(N_("End")), _picker(start + timedelta(days=1))),
-        _input("schedule", t(N_("Schedule")), schedule_select),
-        _input(
-            "comment",
-            t(N_("Comment")),
-            {"type": "plain_text_input", "multiline": True, "max_length": 500},
-            optional=True,
-        ),
-    ]
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "title": _plain(t(N_("Override")), 24),
-        "submit": _plain(t(SAVE), 24),
-        "private_metadata": origin.dump(),
-        "blocks": blocks,
-    }
-
-
-def _picker(at: datetime) -> dict:
-    return {"type": "datetimepicker", "initial_date_time": int(at.timestamp())}
 
 
 def _value(values: Mapping[str, Any], block: str) -> Mapping[str, Any]:
     return (values.get(block) or {}).get("value") or {}
 
 
-def override_command(
-    t: Translate, values: Mapping[str, Any], schedules: Sequence[ScheduleInfo]
-) -> str:
-    """The ``/override`` text a submitted form stands for; FormError for a missing field."""
-    required = N_("This field is required.")
-    contact = (_value(values, "contact").get("selected_option") or {}).get("value")
-    if not contact:
-        raise FormError("contact", t(required))
-    name = (_value(values, "schedule").get("selected_option") or {}).get("value")
-    schedule = next((s for s in schedules if s.name[:MAX_OPTION_VALUE] == name), None)
-    if schedule is None:
-        names = ", ".join(f"“{s.name}”" for s in schedules)
-        message = N_("There is no schedule “{name}”. Schedules: {names}.")
-        raise FormError("schedule", t(message, name=name or "", names=names))
-    times = []
-    for field in ("start", "end"):
-        stamp = _value(values, field).get("selected_date_time")
-        if stamp is None:
-            raise FormError(field, t(required))
-        times.append(datetime.fromtimestamp(int(stamp), tz=schedule.tz).strftime(ISO))
-    parts = ["/override", contact, *times, _quoted(schedule.name)]
-    comment = " ".join((_value(values, "comment").get("value") or "").split())
-    if comment:
-        parts += ["--", comment]
-    return " ".join(parts)
+def _selected(values: Mapping[str, Any], block: str) -> str | None:
+    return (_value(values, block).get("selected_option") or {}).get("value")

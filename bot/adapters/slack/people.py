@@ -7,7 +7,7 @@ is then negotiated without it).
 
 :class:`Directory` reads, for the adapter's presentation only: the Slack user's active
 account and language as the dispatcher decides them (``Dispatcher.who``), that account's
-contacts and schedules (the override form, mentions). It decides nothing: every command
+mentionable contacts (from the neutral :mod:`bot.people`). It decides nothing: every command
 still goes through the dispatcher, which checks identity and roles.
 """
 
@@ -24,9 +24,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.contract import Actor, Conversation
 from bot.dispatch import Dispatcher
-from core.accounts.identity import AccountInfo
+from bot.people import slack_mentions
 from core.db import Database
-from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts, list_schedules
 
 log = logging.getLogger("garde.slack")
 
@@ -90,7 +89,8 @@ class Person:
     """A linked Slack user as the adapter presents things to them."""
 
     lang: str
-    account: AccountInfo | None
+    account_id: int | None  # the active account, if any
+    timezone: str | None  # its zone
 
 
 class Directory:
@@ -133,15 +133,9 @@ class Directory:
         who = await self._dispatcher.who(actor)
         if who.identity is None:
             return None
-        return Person(who.t.lang, who.active[0] if who.active else None)
-
-    async def choices(self, account: AccountInfo) -> tuple[list[ContactInfo], list[ScheduleInfo]]:
-        """The account's contacts and schedules, for the override form."""
-        async with self._db.read() as session:
-            return (
-                await account_contacts(session, account.id),
-                await list_schedules(session, account.id),
-            )
+        if who.active is None:
+            return Person(who.t.lang, None, None)
+        return Person(who.t.lang, who.active[0].id, who.active[0].timezone)
 
     async def mentions(self, actor: Actor) -> dict[str, str]:
         """Contact name -> Slack user id in the user's active account (cached briefly)."""
@@ -151,10 +145,8 @@ class Directory:
             return cached[1]
         person = await self.person(actor)
         found: dict[str, str] = {}
-        if person is not None and person.account is not None:
-            async with self._db.read() as session:
-                contacts = await account_contacts(session, person.account.id)
-            found = {c.name: c.slack_user_id for c in contacts if c.slack_user_id}
+        if person is not None and person.account_id is not None:
+            found = await slack_mentions(self._db, person.account_id)
         if len(self._mentions) > 10_000:
             self._mentions.clear()
         self._mentions[key] = (time.monotonic() + DIRECTORY_TTL, found)

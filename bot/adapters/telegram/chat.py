@@ -2,8 +2,10 @@
 
 A typed command is dispatched as it is (the parser drops a ``@botname`` suffix); a
 command addressed to another bot, or in a group one that is not ours, is left alone.
-Plain text continues a pending question (:mod:`bot.adapters.telegram.prompt`) or, in
-a private chat, gets a short hint. A button press is just another command: its
+A reply carrying a Form (a command lacking arguments) is asked one question at a time,
+with its likely answers as buttons and Cancel; the command gathered so far waits in
+:mod:`bot.pending`. Plain text answers a pending question or, in a private chat, gets a
+short hint. A button press is just another command: its
 ``callback_data`` is the command text itself, or ``t:TOKEN`` for one stored server-side
 (:mod:`bot.adapters.telegram.store`). Other payloads: ``p:TOKEN:N`` shows page N of a
 long reply, ``a:ANSWER`` answers a pending question, ``x`` cancels it. Every press is
@@ -23,7 +25,6 @@ the person's private chat with the bot, or to the chat when the bot may not writ
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -35,28 +36,31 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     LinkPreviewOptions,
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.adapters.telegram import render
+from bot.adapters.telegram.files import send_file, too_large
 from bot.adapters.telegram.owners import Owners, fits, mine
-from bot.adapters.telegram.prompt import Ask, Done, OverridePrompt
-from bot.adapters.telegram.store import (
-    Owner,
-    drop_prompt,
-    load_prompt,
-    load_token,
-    save_tokens,
-)
+from bot.adapters.telegram.store import Owner, load_token, save_tokens
 from bot.clock import Clock
-from bot.contract import Action, Actor, Attachment, Conversation, Reply, Visibility
+from bot.contract import (
+    Action,
+    Actor,
+    Attachment,
+    Conversation,
+    Form,
+    FormField,
+    Reply,
+    Visibility,
+)
 from bot.dispatch import Dispatcher, Who
 from bot.i18n import Catalogs, Translator
+from bot.pending import drop_pending, load_pending, save_pending
 from core.db import Database
 from core.errors import N_
 
@@ -66,7 +70,7 @@ FILE_LIMIT = 50 * 1024 * 1024  # bytes a bot may send through the public Bot API
 _KINDS = {"private": "direct", "group": "group", "supergroup": "group"}
 _PAGES = "pages:"  # a stored payload holding the rendered pages of a long reply
 CANCEL = "x"
-_UPLOAD_ACTIONS = {"audio": ChatAction.UPLOAD_VOICE, "image": ChatAction.UPLOAD_PHOTO}
+MAX_CHOICES = 12  # answer buttons of a question; a longer list is typed into
 Answer = Callable[..., Awaitable[None]]  # answers the callback query, once
 
 
@@ -83,7 +87,6 @@ class TelegramChat:
     ) -> None:
         self._dispatcher, self._catalogs, self._db, self._clock = dispatcher, catalogs, db, clock
         self._default = default_locale
-        self.prompt = OverridePrompt(db, dispatcher.registry)
         self.owners = Owners(dispatcher)
         self.username = ""  # the bot's @username, known once the bot is initialized
         self.file_limit = FILE_LIMIT
@@ -113,26 +116,15 @@ class TelegramChat:
         if text.startswith("/"):
             if not self._for_us(text, kind):
                 return
-            if await load_prompt(self._db, actor, conv, now) is not None:
-                await drop_prompt(self._db, actor, conv)  # a new command replaces it
-            if self.prompt.wants(text, now):
-                asker = await self._who(actor)
-                ask = await self.prompt.begin(asker, actor, conv, text, now)
-                if ask is not None:
-                    await self._ask(bot, chat.id, ask, asker.t, now, quote, mine(actor, conv))
-                    return
-            replies = await self._dispatcher.run(text, actor, conv, now)
-            await self.send(bot, chat.id, replies, actor=actor, quote=quote)
+            if await load_pending(self._db, actor, conv, now) is not None:
+                await drop_pending(self._db, actor, conv)  # a new command replaces it
+            await self._run(bot, chat.id, text, actor, conv, now, quote=quote)
             return
-        if await load_prompt(self._db, actor, conv, now) is not None:
-            asker = await self._who(actor)
-            outcome = await self.prompt.answer(asker, actor, conv, text, now)
-            if isinstance(outcome, Ask):
-                await self._ask(bot, chat.id, outcome, asker.t, now, quote, mine(actor, conv))
-                return
-            if isinstance(outcome, Done):
-                await self._run(bot, chat.id, outcome.command, actor, conv, now)
-                return
+        so_far = await load_pending(self._db, actor, conv, now)
+        if so_far is not None:
+            replies = await self._dispatcher.run(text, actor, conv, now, answering=so_far)
+            await self._answer(bot, chat.id, replies, actor, conv, now, quote=quote, pending=True)
+            return
         if kind == "direct":
             hint = (await self._who(actor)).t(
                 N_("Send a command, e.g. /oncall. /help lists them all.")
@@ -186,24 +178,18 @@ class TelegramChat:
             return
         if payload.startswith("p:") and await self._page(query, payload, actor, conv, answer):
             return
-        if payload == CANCEL and await self.prompt.cancel(actor, conv):
+        if payload == CANCEL and await drop_pending(self._db, actor, conv):
             await answer()
             t = (await self._who(actor)).t
             await self._edit(query, render.escape(t(N_("Cancelled: nothing was saved."))), None)
             return
+        so_far = await load_pending(self._db, actor, conv, now)
+        if payload.startswith("a:") and so_far is not None:
+            await answer()
+            replies = await self._dispatcher.run(payload[2:], actor, conv, now, answering=so_far)
+            await self._answer(bot, chat.id, replies, actor, conv, now, query=query, pending=True)
+            return
         asker = await self._who(actor)
-        if payload.startswith("a:"):
-            outcome = await self.prompt.answer(asker, actor, conv, payload[2:], now)
-            if isinstance(outcome, Ask):
-                await answer()
-                owner = mine(actor, conv)
-                await self._edit(query, *await self._question(outcome, asker.t, now, owner))
-                return
-            if isinstance(outcome, Done):
-                await answer()
-                await self._edit(query, f"<code>{render.escape(outcome.command)}</code>", None)
-                await self._run(bot, chat.id, outcome.command, actor, conv, now)
-                return
         await answer(asker.t(N_("This button has expired. Send the command again.")))
 
     def _for_us(self, text: str, kind: str) -> bool:
@@ -218,35 +204,70 @@ class TelegramChat:
         return await self._dispatcher.who(actor)
 
     async def _run(
-        self, bot: Bot, chat_id: int, text: str, actor: Actor, conv: Conversation, now: datetime
-    ) -> None:
-        replies = await self._dispatcher.run(text, actor, conv, now)
-        await self.send(bot, chat_id, replies, actor=actor)
-
-    # ------------------------------------------------------------------ questions, pages
-
-    async def _question(
-        self, ask: Ask, t: Translator, now: datetime, owner: Owner
-    ) -> tuple[str, InlineKeyboardMarkup]:
-        """A question of a prompt: its text, the command so far, answers and Cancel."""
-        html = f"{render.escape(ask.text)}\n\n<code>{render.escape(ask.so_far)}</code>"
-        datas = await self._callback_data([f"a:{c.command}" for c in ask.choices], now, owner)
-        rows = render.keyboard(ask.choices, datas)
-        rows.append([InlineKeyboardButton(t(N_("Cancel")), callback_data=CANCEL)])
-        return html, InlineKeyboardMarkup(rows)
-
-    async def _ask(
         self,
         bot: Bot,
         chat_id: int,
-        ask: Ask,
-        t: Translator,
+        text: str,
+        actor: Actor,
+        conv: Conversation,
         now: datetime,
-        quote: int | None,
-        owner: Owner,
+        quote: int | None = None,
     ) -> None:
-        html, markup = await self._question(ask, t, now, owner)
-        await self._message(bot, chat_id, html, markup, quote)
+        replies = await self._dispatcher.run(text, actor, conv, now)
+        await self._answer(bot, chat_id, replies, actor, conv, now, quote=quote)
+
+    # ------------------------------------------------------------------ forms, pages
+
+    async def _answer(
+        self,
+        bot: Bot,
+        chat_id: int,
+        replies: list[Reply],
+        actor: Actor,
+        conv: Conversation,
+        now: datetime,
+        *,
+        quote: int | None = None,
+        query: CallbackQuery | None = None,
+        pending: bool = False,
+    ) -> None:
+        """Send replies; a Form is asked instead, one question at a time (the pending
+        command kept in :mod:`bot.pending`), and run once nothing is left to ask.
+        ``pending``: the replies answer a pending question (forgotten unless asked on)."""
+        form = next((r.form for r in replies if r.form is not None), None)
+        if form is None:
+            if pending:
+                await drop_pending(self._db, actor, conv)
+            await self.send(bot, chat_id, replies, actor=actor, quote=quote)
+            return
+        field = form.next_field
+        if field is None:  # every answer is in: the command, run like a typed one
+            await drop_pending(self._db, actor, conv)
+            if query is not None:
+                await self._edit(query, f"<code>{render.escape(form.command)}</code>", None)
+            await self._run(bot, chat_id, form.command, actor, conv, now)
+            return
+        await save_pending(self._db, actor, conv, form.command, now)
+        html, markup = await self._question(form, field, actor, conv, now)
+        if query is not None:
+            await self._edit(query, html, markup)
+        else:
+            await self._message(bot, chat_id, html, markup, quote)
+
+    async def _question(
+        self, form: Form, field: FormField, actor: Actor, conv: Conversation, now: datetime
+    ) -> tuple[str, InlineKeyboardMarkup]:
+        """A Form's next question: why the last answer was not taken, the question, the
+        command so far, its likely answers as buttons and Cancel."""
+        text = f"{form.error}\n{field.question}" if form.error else field.question
+        html = f"{render.escape(text)}\n\n<code>{render.escape(form.command)}</code>"
+        choices = field.choices[:MAX_CHOICES]
+        answers = [f"a:{c.command}" for c in choices]
+        datas = await self._callback_data(answers, now, mine(actor, conv))
+        rows = render.keyboard(list(choices), datas)
+        cancel = (await self._who(actor)).t(N_("Cancel"))
+        rows.append([InlineKeyboardButton(cancel, callback_data=CANCEL)])
+        return html, InlineKeyboardMarkup(rows)
 
     async def _page(
         self, query: CallbackQuery, payload: str, actor: Actor, conv: Conversation, answer: Answer
@@ -350,41 +371,10 @@ class TelegramChat:
             size = attachment.path.stat().st_size
             if size > self.file_limit:
                 t = await self._translator(actor)
-                await self._message(
-                    bot, chat_id, render.escape(self.too_large(attachment, size, t))
-                )
+                said = too_large(attachment, size, self.file_limit, t)
+                await self._message(bot, chat_id, render.escape(said))
                 continue
-            kind = attachment.content_type.split("/", 1)[0]
-            await bot.send_chat_action(
-                chat_id, _UPLOAD_ACTIONS.get(kind, ChatAction.UPLOAD_DOCUMENT)
-            )
-            data = await asyncio.to_thread(attachment.path.read_bytes)
-            upload = InputFile(data, filename=attachment.name)
-            caption = attachment.caption
-            if kind == "audio":
-                await bot.send_audio(
-                    chat_id,
-                    upload,
-                    title=attachment.title,
-                    caption=caption,
-                    duration=attachment.duration_s,
-                )
-            elif kind == "image":
-                await bot.send_photo(chat_id, upload, caption=caption)
-            else:
-                await bot.send_document(chat_id, upload, caption=caption)
-
-    def too_large(self, attachment: Attachment, size: int, t: Translator) -> str:
-        """What to say instead of a file over the platform's limit: the handler's
-        fallback (a recording's signed link) when it gave one."""
-        if attachment.fallback:
-            return attachment.fallback
-        return t(
-            N_("{name} is too large to send here ({size} MB; the limit is {limit} MB)."),
-            name=attachment.name,
-            size=round(size / 1024 / 1024),
-            limit=round(self.file_limit / 1024 / 1024),
-        )
+            await send_file(bot, chat_id, attachment)
 
     async def _translator(self, actor: Actor | None) -> Translator:
         if actor is not None:

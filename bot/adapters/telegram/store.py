@@ -1,4 +1,4 @@
-"""What the Telegram adapter keeps in the database: button tokens, pending questions.
+"""What the Telegram adapter keeps in the database: button tokens.
 
 ``callback_data`` holds 64 bytes. A button whose payload does not fit (a long Confirm
 command, the pages of a long list) gets a short random token instead, and the payload
@@ -8,12 +8,9 @@ its :class:`Owner` (chat, user, account): a page of someone's list is theirs alo
 Tokens expire after :data:`TOKEN_LIFETIME`; old ones are removed when new ones are
 written.
 
-A ``prompts`` row is a command being completed in a chat (see
-:mod:`bot.adapters.telegram.prompt`): one per platform, conversation and user.
+Pending forms (a command asked one question at a time) live in the neutral store,
+:mod:`bot.pending`.
 
-:func:`who` reads the identity behind a Telegram user, for the adapter's own strings
-(a hint, "this button has expired", the questions of a prompt), in the language the
-dispatcher would choose for that user.
 """
 
 from __future__ import annotations
@@ -23,16 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from bot.adapters.telegram.tables import CallbackToken
-from bot.contract import Actor, Conversation
-from bot.pending import PendingForm as Prompt
 from core.db import Database
 
 TOKEN_LIFETIME = timedelta(days=7)
-PROMPT_LIFETIME = timedelta(minutes=10)
-PLATFORM = "telegram"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,46 +74,3 @@ async def load_token(db: Database, token: str, now: datetime) -> Stored | None:
     if row is None or row.created_at < now - TOKEN_LIFETIME or row.conversation_id is None:
         return None
     return Stored(row.command, Owner(row.conversation_id, row.user_id, row.account_id))
-
-
-def _prompt_key(actor: Actor, conversation: Conversation) -> tuple:
-    return (
-        Prompt.platform == PLATFORM,
-        Prompt.conversation_id == conversation.id,
-        Prompt.user_id == actor.user_id,
-    )
-
-
-async def load_prompt(
-    db: Database, actor: Actor, conversation: Conversation, now: datetime
-) -> str | None:
-    """The text gathered so far by this user's pending question here, if not expired."""
-    async with db.read() as session:
-        row = await session.scalar(select(Prompt).where(*_prompt_key(actor, conversation)))
-    if row is None or row.created_at < now - PROMPT_LIFETIME:
-        return None
-    return row.text
-
-
-async def save_prompt(
-    db: Database, actor: Actor, conversation: Conversation, text: str, now: datetime
-) -> None:
-    """Remember ``text`` as this user's pending command here; the clock starts again."""
-    async with db.write() as session:
-        await session.execute(delete(Prompt).where(*_prompt_key(actor, conversation)))
-        session.add(
-            Prompt(
-                platform=PLATFORM,
-                conversation_id=conversation.id,
-                user_id=actor.user_id,
-                text=text,
-                created_at=now,
-            )
-        )
-
-
-async def drop_prompt(db: Database, actor: Actor, conversation: Conversation) -> bool:
-    """Forget this user's pending command here; True if there was one."""
-    async with db.write() as session:
-        result = await session.execute(delete(Prompt).where(*_prompt_key(actor, conversation)))
-    return bool(result.rowcount)
