@@ -30,10 +30,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from bench.common import scratch_database
-from bot.adapters import console
 from bot.adapters.slack import render as slack_render
 from bot.adapters.telegram import render as telegram_render
-from bot.app import Garde
+from bot.app import Garde, link_console
 from bot.context import Context
 from bot.contract import Actor, Command, Conversation
 from bot.dispatch import _refusal
@@ -68,7 +67,7 @@ async def demo_garde(db_url: str, tmp: Path) -> Garde:
         await import_document(
             session, read_json(path), base_dir=path.parent, recordings_dir=tmp / "rec", now=NOW
         )
-    await console.prepare(garde.db, USER, NOW, None)
+    await link_console(garde.db, USER, NOW, None)
     return garde
 
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.adapters import console
+from bot.app import link_console
 from bot.contract import Actor, Conversation
 from bot.parsing import split_command
 from core.models import Base
@@ -113,7 +113,7 @@ async def test_no_command_fails_inside_or_writes_on_a_refusal(garde, caplog):
     loop = asyncio.get_running_loop()
     grammar = grammars(garde.registry)
     for user in USERS:
-        await console.prepare(garde.db, user, NOW, None)
+        await link_console(garde.db, user, NOW, None)
     state = {"tables": await everything(garde.db)}
 
     def run(coro):

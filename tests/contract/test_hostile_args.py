@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters import console
+from bot.app import link_console
 from bot.handlers.paging import MAX_PAGE, take_page
 from bot.parsing import ECHO_LIMIT, ParseError, echo
 from tests.builders import snapshot
@@ -21,7 +21,7 @@ ENORMOUS = "9" * 5000  # int() of it raises in Python 3.11
 
 async def refusal(ask, garde, text: str, **kw) -> str:
     """Run ``text``; it must be refused in one reply and write nothing."""
-    await console.prepare(garde.db, kw.get("user", "demo"), NOW, None)  # links the console
+    await link_console(garde.db, kw.get("user", "demo"), NOW, None)  # links the console
     before = await snapshot(garde.db)
     [reply] = await ask(text, **kw)
     assert await snapshot(garde.db) == before, text[:80]
