@@ -39,6 +39,7 @@ from telegram import (
     LinkPreviewOptions,
     ReplyParameters,
     Update,
+    User,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
@@ -103,13 +104,7 @@ class TelegramChat:
         kind = _KINDS.get(chat.type)
         if kind is None or user.is_bot:
             return
-        actor = Actor(
-            "telegram",
-            str(user.id),
-            name=user.full_name,
-            locale_hint=user.language_code,
-            handle=user.username,
-        )
+        actor = _actor(user)
         conv = Conversation("telegram", str(chat.id), kind=kind)
         now, text, bot = self._clock(), message.text.strip(), context.bot
         quote = message.message_id if kind == "group" else None
@@ -156,13 +151,7 @@ class TelegramChat:
         chat = message.chat if message is not None else None
         if chat is None or _KINDS.get(chat.type) is None:
             return
-        actor = Actor(
-            "telegram",
-            str(user.id),
-            name=user.full_name,
-            locale_hint=user.language_code,
-            handle=user.username,
-        )
+        actor = _actor(user)
         conv = Conversation("telegram", str(chat.id), kind=_KINDS[chat.type])
         now, data = self._clock(), query.data if isinstance(query.data, str) else ""
         payload = data
@@ -413,3 +402,14 @@ class TelegramChat:
         except BadRequest as error:  # the same page pressed again: nothing to change
             if "not modified" not in str(error).lower():
                 raise
+
+
+def _actor(user: User) -> Actor:
+    """The Telegram user who typed or pressed, as the dispatcher sees them."""
+    return Actor(
+        "telegram",
+        str(user.id),
+        name=user.full_name,
+        locale_hint=user.language_code,
+        handle=user.username,
+    )
