@@ -70,9 +70,9 @@ async def test_a_call_imported_again_is_classed_again(db):
     await load(db, _doc([quick]))
     aid = await account_id(db, "4000")
     async with db.read() as s:
-        before = (await stats_report(s, aid, TZ, flt)).totals
+        before = (await stats_report(s, aid, flt)).totals
     await load(db, _doc([quick | {"wait_s": 45, "hold_s": 30, "hold_total_s": 30}]))
     async with db.read() as s:
-        after = (await stats_report(s, aid, TZ, flt)).totals
+        after = (await stats_report(s, aid, flt)).totals
     assert (before.answered, before.within_30, before.on_hold) == (1, 1, 0)
     assert (after.answered, after.within_30, after.on_hold, after.hold_total_s) == (1, 0, 1, 30)

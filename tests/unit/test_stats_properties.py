@@ -165,7 +165,7 @@ async def test_the_sql_report_equals_the_reference(db, data):
         },
     )
     async with db.read() as s:
-        report = await stats_report(s, await account_id(db), TZ, flt)
+        report = await stats_report(s, await account_id(db), flt)
     assert report.rows == reference(generated, flt)
     per_day = {d: f.total for d, f in report.days}
     for day, count in per_day.items():
