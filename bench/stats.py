@@ -28,6 +28,7 @@ from core.callcode import local_start
 from core.db import Database
 from core.localtime import DayRange, zone
 from core.models import Account, Call
+from core.records import daystats
 from core.records.stats import StatsFilter, stats_report
 
 TZ = zone("America/Toronto")
@@ -71,6 +72,7 @@ async def populate(db: Database, number: str, calls: int) -> int:
         rows = [_call(rng, account.id, n, lo + step * n) for n in range(calls)]
         for i in range(0, calls, 5000):
             await s.execute(insert(Call), rows[i : i + 5000])
+        await daystats.recount(s, account.id)  # as the importer does
         return account.id
 
 

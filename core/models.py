@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -230,6 +231,25 @@ class Call(Base):
     billed: Mapped[bool] = mapped_column(Boolean, default=False)
     billable_units: Mapped[int] = mapped_column(Integer, default=0)
     charge: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+
+
+class CallDayStat(Base):
+    """One account's calls of one local day and one class code, counted and summed as the
+    statistics report reads them: kept by whatever writes or deletes calls
+    (:mod:`core.records.daystats`), so that a report of whole days reads a few thousand
+    of these rows instead of every call."""
+
+    __tablename__ = "call_day_stats"
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stat_code: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)
+    work_s: Mapped[int] = mapped_column(BigInteger)
+    hold_total_s: Mapped[int] = mapped_column(BigInteger)
+    wait_s: Mapped[int] = mapped_column(BigInteger)
+    transfer_s: Mapped[int] = mapped_column(BigInteger)
 
 
 class BillingEntry(Base):

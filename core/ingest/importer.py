@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import audit
@@ -44,6 +44,7 @@ from core.models import (
 from core.notify import escalation
 from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
+from core.records import daystats
 from core.records.calls import caller_digits
 from core.records.recordings import RecordingStore
 
@@ -427,8 +428,26 @@ async def _write_calls(
     for (row, _), name in zip(sources, names, strict=True):
         row["recording"] = name
     known = await _existing(session, Call, account.id, [r["ext_id"] for r in rows])
+    days = await _stored_days(session, account.id, [r["ext_id"] for r in rows])
     written = await upsert_changed(session, Call, rows, keys=("account_id", "ext_id"))
     summary.written("calls", len(rows), len(rows) - len(known), written)
+    days += [r["local_day"] for r in rows]
+    if written:  # the report's per-day counts of the days these calls left or entered
+        await daystats.recount(session, account.id, min(days), max(days))
+
+
+async def _stored_days(session: AsyncSession, account_id: int, ext_ids: list[str]) -> list[int]:
+    """The first and last local days of the stored calls among ``ext_ids`` (a call
+    imported again may move to another day)."""
+    out: list[int] = []
+    for i in range(0, len(ext_ids), BATCH):
+        found = await session.execute(
+            select(func.min(Call.local_day), func.max(Call.local_day)).where(
+                Call.account_id == account_id, Call.ext_id.in_(ext_ids[i : i + BATCH])
+            )
+        )
+        out += [d for d in found.one() if d is not None]
+    return out
 
 
 async def _restamp_calls(session: AsyncSession, account: Account) -> None:
@@ -441,6 +460,7 @@ async def _restamp_calls(session: AsyncSession, account: Account) -> None:
     rows = [{"id": i, **local_start(start, tz)} for i, start in found]
     for i in range(0, len(rows), BATCH):
         await session.execute(update(Call), rows[i : i + BATCH])
+    await daystats.recount(session, account.id)
 
 
 async def _write_users(

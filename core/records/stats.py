@@ -21,11 +21,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import callcode
-from core.models import Call
+from core.models import Call, CallDayStat
 from core.records.statwindows import StatsFilter, local_bounds
 
 __all__ = ["DayFigures", "StatRow", "StatsFilter", "StatsReport", "compute", "stats_report"]
@@ -124,13 +124,18 @@ def _figures(groups: list[tuple[int, int, list[int]]]) -> DayFigures:
 def _query(residues: int, after: bool, before: bool) -> Select:
     """The statement for a filter's shape: ``residues`` weekdays kept (0 = all), a start
     of the time window or not, an end or not; bounds as parameters (``account``,
-    ``first``, ``last``, ``r{n}``, ``after``, ``before``): built and compiled once each."""
-    kept = [
-        Call.account_id == bindparam("account", type_=Integer),
-        Call.local_day.between(bindparam("first", type_=Integer), bindparam("last", type_=Integer)),
-    ]
-    if residues:
-        kept.append((Call.local_day % 7).in_([bindparam(f"r{n}") for n in range(residues)]))
+    ``first``, ``last``, ``r{n}``, ``after``, ``before``): built and compiled once each.
+    Whole days read the per-day counts (:mod:`core.records.daystats`); a time window, the
+    calls themselves."""
+    if not (after or before):
+        kept = _days(CallDayStat, residues)
+        return select(
+            CallDayStat.local_day,
+            CallDayStat.stat_code,
+            CallDayStat.calls,
+            *(getattr(CallDayStat, c.key) for _, _, c in _SUMS),
+        ).where(*kept)
+    kept = _days(Call, residues)
     if after:
         kept.append(Call.local_s >= bindparam("after", type_=Integer))
     if before:
@@ -140,6 +145,19 @@ def _query(residues: int, after: bool, before: bool) -> Select:
         .where(*kept)
         .group_by(Call.local_day, Call.stat_code)
     )
+
+
+def _days(model: type[Call] | type[CallDayStat], residues: int) -> list[ColumnElement[bool]]:
+    """The account, its range of local days and (``residues`` > 0) the weekdays kept."""
+    kept = [
+        model.account_id == bindparam("account", type_=Integer),
+        model.local_day.between(
+            bindparam("first", type_=Integer), bindparam("last", type_=Integer)
+        ),
+    ]
+    if residues:
+        kept.append((model.local_day % 7).in_([bindparam(f"r{n}") for n in range(residues)]))
+    return kept
 
 
 async def stats_report(session: AsyncSession, account_id: int, flt: StatsFilter) -> StatsReport:

@@ -1,4 +1,5 @@
-"""calls: the local day and wall-clock time of each call, and the report's index on them
+"""calls: the local day and wall-clock time of each call, the report's index on them,
+and the calls' statistics kept per local day (call_day_stats)
 
 Revision ID: 0010
 Revises: 0009
@@ -9,7 +10,8 @@ and leading the covering index, the database reads the calls in group order inst
 sorting them (SQLite has no hash aggregate). The rows already imported get their local
 start from their account's zone, computed in Python (no SQL zone function is common to
 SQLite and PostgreSQL), a batch at a time; ``fill`` takes a connection so a test can
-run it on its own.
+run it on its own. ``call_day_stats`` is then counted from the calls by one
+``INSERT … SELECT``, as ``core.records.daystats.recount`` does.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ branch_labels = None
 depends_on = None
 
 BATCH = 5000
+SUMMED = ("work_s", "hold_total_s", "wait_s", "transfer_s")
 OLD_INDEX = [
     "account_id",
     "start_at",
@@ -102,9 +105,33 @@ def upgrade() -> None:
         batch.alter_column("local_s", existing_type=sa.Integer(), nullable=False)
     op.drop_index("ix_calls_stats", table_name="calls")
     op.create_index("ix_calls_stats_local", "calls", NEW_INDEX, unique=False)
+    op.create_table(
+        "call_day_stats",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("local_day", sa.Integer(), nullable=False),
+        sa.Column("stat_code", sa.Integer(), nullable=False),
+        sa.Column("calls", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.BigInteger(), nullable=False) for name in SUMMED),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_call_day_stats_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "account_id", "local_day", "stat_code", name=op.f("pk_call_day_stats")
+        ),
+    )
+    key = "account_id, local_day, stat_code"
+    op.execute(
+        f"INSERT INTO call_day_stats ({key}, calls, {', '.join(SUMMED)}) "
+        f"SELECT {key}, count(*), {', '.join(f'sum({c})' for c in SUMMED)} "
+        f"FROM calls GROUP BY {key}"
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("call_day_stats")
     op.drop_index("ix_calls_stats_local", table_name="calls")
     op.create_index("ix_calls_stats", "calls", OLD_INDEX, unique=False)
     with op.batch_alter_table("calls") as batch:
