@@ -11,7 +11,7 @@ sorting them (SQLite has no hash aggregate). The rows already imported get their
 start from their account's zone, computed in Python (no SQL zone function is common to
 SQLite and PostgreSQL), a batch at a time; ``fill`` takes a connection so a test can
 run it on its own. ``call_day_stats`` is then counted from the calls by one
-``INSERT … SELECT``, as ``core.records.daystats.recount`` does.
+``INSERT … SELECT`` (``count_days``), as ``core.records.daystats.recount`` does.
 """
 
 from __future__ import annotations
@@ -95,6 +95,18 @@ def fill(conn: sa.Connection) -> None:
         after = rows[-1][0]
 
 
+def count_days(conn: sa.Connection) -> None:
+    """Count every account's calls per local day and class into ``call_day_stats``."""
+    key = "account_id, local_day, stat_code"
+    conn.execute(
+        sa.text(
+            f"INSERT INTO call_day_stats ({key}, calls, {', '.join(SUMMED)}) "
+            f"SELECT {key}, count(*), {', '.join(f'sum({c})' for c in SUMMED)} "
+            f"FROM calls GROUP BY {key}"
+        )
+    )
+
+
 def upgrade() -> None:
     with op.batch_alter_table("calls") as batch:
         batch.add_column(sa.Column("local_day", sa.Integer(), nullable=True))
@@ -122,12 +134,7 @@ def upgrade() -> None:
             "account_id", "local_day", "stat_code", name=op.f("pk_call_day_stats")
         ),
     )
-    key = "account_id, local_day, stat_code"
-    op.execute(
-        f"INSERT INTO call_day_stats ({key}, calls, {', '.join(SUMMED)}) "
-        f"SELECT {key}, count(*), {', '.join(f'sum({c})' for c in SUMMED)} "
-        f"FROM calls GROUP BY {key}"
-    )
+    count_days(op.get_bind())
 
 
 def downgrade() -> None:
