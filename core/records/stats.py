@@ -170,7 +170,9 @@ async def stats_report(session: AsyncSession, account_id: int, flt: StatsFilter)
         params.update({f"r{n}": r for n, r in enumerate(b.residues or ())})
         params.update(after=b.after_s, before=b.before_s)
         stmt = _query(len(b.residues or ()), b.after_s is not None, b.before_s is not None)
-        for day, code, calls, *sums in await session.execute(stmt, params):
+        # through the connection: plain rows, none of the ORM's per-row loading
+        found = await (await session.connection()).execute(stmt, params)
+        for day, code, calls, *sums in found:
             groups.setdefault(day - b.first, []).append((code, calls, [int(s) for s in sums]))
     dates = [flt.days.first + timedelta(days=n) for n in range(flt.days.days)]
     days = [(d, _figures(groups.get(n, []))) for n, d in enumerate(dates)]
