@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import Call, CallDayStat
+from core.models import Account, Call, CallDayStat
 
 SUMMED = ("work_s", "hold_total_s", "wait_s", "transfer_s")
 
@@ -27,7 +27,11 @@ async def recount(
     last: int | None = None,
 ) -> None:
     """Count again the days ``first`` to ``last`` (day numbers; None: unbounded) of one
-    account's calls (None: every account's), from the calls as they now are."""
+    account's calls (None: every account's), from the calls as they now are. Two
+    imports of one account recount one at a time (its row is locked on PostgreSQL; SQLite
+    has one writer), so neither keeps a count the other's calls made stale."""
+    if account_id is not None:
+        await session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
     await session.execute(delete(CallDayStat).where(*_within(CallDayStat, account_id, first, last)))
     key = (Call.account_id, Call.local_day, Call.stat_code)
     counted = (

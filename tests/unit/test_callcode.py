@@ -20,9 +20,10 @@ from tests.stats_data import FIRST, LAST
 from tests.unit.test_stats import TZ, inbound
 
 
-def _migration():
-    path = Path(migrations.__file__).parent / "versions" / "0009_call_stat_code.py"
-    spec = importlib.util.spec_from_file_location("m0009", path)
+def migration(name: str = "0009_call_stat_code"):
+    """A migration's module, to run its data steps on their own."""
+    path = Path(migrations.__file__).parent / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"m{name[:4]}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -56,7 +57,7 @@ async def test_the_migrations_sql_gives_the_python_code(db):
         stored = {c.id: c.stat_code for c in await s.scalars(select(Call))}
         assert len(set(stored.values())) > 20  # the grid reaches many classes
         await s.execute(update(Call).values(stat_code=-1))
-        await s.execute(text(f"UPDATE calls SET stat_code = {_migration().STAT_CODE_SQL}"))
+        await s.execute(text(f"UPDATE calls SET stat_code = {migration().STAT_CODE_SQL}"))
     async with db.read() as s:
         rows = list(await s.scalars(select(Call)))
     for call in rows:

@@ -8,18 +8,16 @@ reads the calls themselves: the two must always agree (``both``).
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
-import migrations
 from core import retention
 from core.localtime import DayRange
 from core.models import Call, CallDayStat
 from core.records.stats import StatsFilter, _query, stats_report
 from tests.builders import account_id, load
+from tests.unit.test_callcode import migration
 from tests.unit.test_stats import inbound
 
 
@@ -70,15 +68,6 @@ async def test_retention_recounts_the_local_days_it_cuts_into(db):
     assert await both(db, date(2025, 3, 1), date(2025, 3, 3)) == [0, 1, 1]
 
 
-def _migration():
-    path = Path(migrations.__file__).parent / "versions" / "0010_call_local_start.py"
-    spec = importlib.util.spec_from_file_location("m0010", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_migration_0010_fills_what_the_importer_writes(db):
     starts = ["2025-03-09T06:50:00Z", "2025-03-09T07:10Z", "2025-11-02T05:45Z", "2025-11-02T06:15Z"]
     await load(db, _doc([inbound(n, s) for n, s in enumerate(starts)]))
@@ -103,7 +92,7 @@ async def test_migration_0010_fills_what_the_importer_writes(db):
     async with db.write() as s:
         await s.execute(update(Call).values(local_day=0, local_s=0))
         await s.execute(delete(CallDayStat))
-    module = _migration()
+    module = migration("0010_call_local_start")
     async with db.engine.begin() as conn:
         await conn.run_sync(module.fill)
         await conn.run_sync(module.count_days)
