@@ -1,15 +1,16 @@
 """The portal's statistics report (``stats.md``): 16 rows computed in the database.
 
-One aggregate query, the same statement on SQLite and PostgreSQL: each call stores its
-class code and its local day and wall-clock start in the account's zone
-(:mod:`core.callcode`), and one index covers every column the report reads, led by
-(account, local day, code). The filter is a range of day numbers plus integer
-conditions (:mod:`core.records.statwindows`); the calls are counted and summed per
-(local day, code) in the index's own order, so no row of the table is visited and the
-database never sorts them (SQLite has no hash aggregate: sorting 120,000 entries per
-report cost three times the reading). Python then adds a few thousand (day, code) rows,
-never calls: each code says which figures its calls count in. The per-day figures feed
-the chart; their sums give the 16 rows. Rounding is half up, on exact integers:
+One query, the same statement on SQLite and PostgreSQL. Each call stores its class
+code and its local day and wall-clock start in the account's zone (:mod:`core.callcode`),
+so a filter is a range of day numbers plus integer conditions
+(:mod:`core.records.statwindows`). A report of whole days reads the counts and sums kept
+per (local day, code) beside the calls (:mod:`core.records.daystats`): a few thousand
+rows, however many calls. With a time-of-day window it reads the calls from one index
+that covers every column it needs, led by (account, local day, code), counting and
+summing per (local day, code) in the index's own order: no row of the table is visited
+and the database never sorts (SQLite has no hash aggregate). Python then adds the
+(day, code) rows, never calls: each code says which figures its calls count in. The
+per-day figures feed the chart; their sums give the 16 rows. Rounding is half up, on exact integers:
 percentages to one decimal, averages to whole seconds or one decimal as the portal
 prints them.
 """
