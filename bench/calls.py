@@ -24,10 +24,13 @@ from bot.i18n import Catalogs
 from bot.registry import Registry
 from bot.settings import Settings
 from core.bulk import upsert
+from core.callcode import local_start
+from core.localtime import zone
 from core.models import Account, Call, Membership, User
 from core.records.calls import call_page, caller_digits
 
 NOW = datetime(2025, 3, 12, 15, 0, tzinfo=UTC)
+TZ = zone("America/Toronto")
 DAYS, BUSY, QUIET = 60, 2000, 200
 RUNS = 200
 
@@ -35,7 +38,7 @@ RUNS = 200
 async def populate(db, number: str, per_day: int, user_id: int) -> None:
     rng = random.Random(number)
     async with db.write() as s:
-        account = Account(number=number, name=number, timezone="America/Toronto")
+        account = Account(number=number, name=number, timezone=str(TZ))
         s.add(account)
         await s.flush()
         s.add(Membership(user_id=user_id, account_id=account.id, role="viewer"))
@@ -43,11 +46,13 @@ async def populate(db, number: str, per_day: int, user_id: int) -> None:
         for n in range(DAYS * per_day):
             # One call in 100 from the number searched; the rest from 10,000 others.
             caller = "5145550042" if n % 100 == 0 else f"438555{rng.randrange(10_000):04d}"
+            start = NOW - timedelta(seconds=rng.randrange(DAYS * 86400))
             rows.append(
                 {
                     "account_id": account.id,
                     "ext_id": f"{number}-{n}",
-                    "start_at": NOW - timedelta(seconds=rng.randrange(DAYS * 86400)),
+                    "start_at": start,
+                    **local_start(start, TZ),
                     "duration_s": rng.randint(20, 600),
                     "caller_id": caller,
                     "caller_digits": caller_digits(caller),

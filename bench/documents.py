@@ -22,7 +22,9 @@ from bench.common import millis, scratch_database
 from bot.adapters import console
 from bot.app import Garde, link_console
 from bot.settings import Settings
+from core.callcode import local_start
 from core.ingest.importer import import_document
+from core.localtime import zone
 from core.models import Account, Call
 from core.records import billing
 
@@ -87,13 +89,16 @@ async def timed(garde: Garde, text: str) -> list[float]:
 async def add_calls(garde: Garde) -> int:
     """60,000 billed calls spread over the cycle ending 2025-03-19 (and a few others)."""
     async with garde.db.write() as s:
-        account = await s.scalar(select(Account.id).where(Account.number == "B1"))
+        account, timezone = (
+            await s.execute(select(Account.id, Account.timezone).where(Account.number == "B1"))
+        ).one()
         first = datetime(2025, 2, 20, 5, 0, tzinfo=UTC)
         rows = [
             {
                 "account_id": account,
                 "ext_id": str(10_000_000 + n),
                 "start_at": first + timedelta(seconds=35 * n),
+                **local_start(first + timedelta(seconds=35 * n), zone(timezone)),
                 "duration_s": 30 + n % 400,
                 "caller_id": f"514555{n % 10_000:04d}",
                 "billed": n % 10 != 0,

@@ -6,14 +6,22 @@ abandoned, answered, on hold, within 30 s…). Evaluating them on every row at e
 bit set (``calls.stat_code``), and the report only counts and sums per code over a
 covering index (:mod:`core.records.stats`). The code depends on the call's own fields
 alone, never on the account's zone or on the filter, so it never goes stale; the
-definitions live here, once (migration 0013 holds the same rules in SQL to fill the
+definitions live here, once (migration 0009 holds the same rules in SQL to fill the
 rows imported before it).
+
+The report also groups and filters by the call's *local* start in the account's zone:
+its local day and wall-clock time are stored with the call too (:func:`local_start`),
+so that the database reads the calls in (day, code) order from one index and never sorts
+them. Unlike the code these depend on the account's zone: the importer writes them again
+for every call of an account whose zone changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 TOTAL = 1  # T: inbound, over 6 s
 AUTOMATED = 2  # of T: IVR only, or answered with under 10 s of agent time
@@ -57,3 +65,14 @@ def column_default(context: Any) -> int:
     defaults = {"direction": "in", "duration_s": 0, "agent_s": 0, "wait_s": 0, "hold_s": 0}
     flags = dict.fromkeys(("ivr_only", "assigned", "answered", "transferred", "busy"), False)
     return stat_code(defaults | flags | {k: v for k, v in params.items() if v is not None})
+
+
+def local_start(start: datetime, tz: ZoneInfo) -> dict[str, int]:
+    """A call's stored local start in ``tz``: ``local_day``, its local date as a day
+    number (``date.toordinal()``: Monday is 1 modulo 7), and ``local_s``, the wall-clock
+    seconds since local midnight (on a fall-back night 01:30 happens twice, both 5,400)."""
+    local = start.astimezone(tz)
+    return {
+        "local_day": local.toordinal(),
+        "local_s": local.hour * 3600 + local.minute * 60 + local.second,
+    }

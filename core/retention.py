@@ -5,13 +5,14 @@ tokens and pending forms, are purged by ``bot.tables``.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Call, LinkCode, Message, OutboxItem
+from core.records import daystats
 from core.records.recordings import RecordingStore
 
 KEEP = timedelta(days=60)
@@ -43,6 +44,11 @@ async def purge(session: AsyncSession, now: datetime) -> Purged:
     }
     for name, stmt in steps.items():
         out.counts[name] = (await session.execute(stmt)).rowcount or 0
+    if out.counts["calls"]:
+        # the calls cut were of local days up to the UTC day after (zones reach UTC+14)
+        await daystats.recount(
+            session, None, last=(old.astimezone(UTC) + timedelta(days=1)).date().toordinal()
+        )
     # The store keeps one file per content: a file another (newer) call uses stays.
     names = sorted(gone)
     kept: set[str] = set()

@@ -39,7 +39,7 @@ async def stats(command: Command, ctx: Context) -> list[Reply]:
     tz = zone(ctx.account.timezone)
     flt = read_filter(command.args, ctx, tz)
     async with ctx.db.read() as session:
-        report = await stats_report(session, ctx.account.id, tz, flt)
+        report = await stats_report(session, ctx.account.id, flt)
     t = ctx.t
     rows = [view.row_cells(r, t) for r in report.rows]
     first = Reply(

@@ -15,16 +15,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import audit
-from core.bulk import upsert, upsert_changed
-from core.callcode import stat_code
+from core.bulk import BATCH, upsert, upsert_changed
+from core.callcode import local_start, stat_code
 from core.errors import N_
 from core.ingest.checks import Checked, check
 from core.ingest.document import AccountIn, Document, InvalidDocument, Problem
 from core.ingest.salvage import parse_all, with_checks
+from core.localtime import zone
 from core.models import (
     Account,
     Assignment,
@@ -43,6 +44,7 @@ from core.models import (
 from core.notify import escalation
 from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
+from core.records import daystats
 from core.records.calls import caller_digits
 from core.records.recordings import RecordingStore
 
@@ -176,6 +178,7 @@ async def _write_account(
         account = Account(number=acc.number, lookahead_days=14, next_ref=1, locale="fr")
         session.add(account)
     changed = False
+    zone_before = None if created else account.timezone
     for name in (
         "name",
         "timezone",
@@ -191,6 +194,8 @@ async def _write_account(
             changed = True
     await session.flush()
     summary.add("accounts", 1, int(created), int(changed and not created))
+    if zone_before not in (None, account.timezone):
+        await _restamp_calls(session, account)
     known = await _keys(session, Contact.key, Contact.account_id == account.id)
     written = await upsert_changed(
         session,
@@ -400,6 +405,7 @@ async def _write_calls(
     summary: ImportSummary,
 ) -> None:
     rows, sources = [], []
+    tz = zone(account.timezone)
     for j, c in enumerate(acc.calls):
         cpath = f"{path}.calls[{j}]"
         row = c.model_dump(exclude={"id", "start"})
@@ -410,6 +416,7 @@ async def _write_calls(
             caller_digits=caller_digits(c.caller_id),
         )
         row["stat_code"] = stat_code(row)  # written on update too, so never stale
+        row.update(local_start(row["start_at"], tz))
         source = checked.recordings.get(f"{cpath}.recording")
         if source is not None:
             sources.append((row, source))
@@ -421,8 +428,39 @@ async def _write_calls(
     for (row, _), name in zip(sources, names, strict=True):
         row["recording"] = name
     known = await _existing(session, Call, account.id, [r["ext_id"] for r in rows])
+    days = await _stored_days(session, account.id, [r["ext_id"] for r in rows])
     written = await upsert_changed(session, Call, rows, keys=("account_id", "ext_id"))
     summary.written("calls", len(rows), len(rows) - len(known), written)
+    days += [r["local_day"] for r in rows]
+    if written:  # the report's per-day counts of the days these calls left or entered
+        await daystats.recount(session, account.id, min(days), max(days))
+
+
+async def _stored_days(session: AsyncSession, account_id: int, ext_ids: list[str]) -> list[int]:
+    """The first and last local days of the stored calls among ``ext_ids`` (a call
+    imported again may move to another day)."""
+    out: list[int] = []
+    for i in range(0, len(ext_ids), BATCH):
+        found = await session.execute(
+            select(func.min(Call.local_day), func.max(Call.local_day)).where(
+                Call.account_id == account_id, Call.ext_id.in_(ext_ids[i : i + BATCH])
+            )
+        )
+        out += [d for d in found.one() if d is not None]
+    return out
+
+
+async def _restamp_calls(session: AsyncSession, account: Account) -> None:
+    """The account's zone changed: every stored call's local day and time follow it (the
+    statistics report groups and filters by them)."""
+    tz = zone(account.timezone)
+    found = await session.execute(
+        select(Call.id, Call.start_at).where(Call.account_id == account.id)
+    )
+    rows = [{"id": i, **local_start(start, tz)} for i, start in found]
+    for i in range(0, len(rows), BATCH):
+        await session.execute(update(Call), rows[i : i + BATCH])
+    await daystats.recount(session, account.id)
 
 
 async def _write_users(

@@ -1,14 +1,18 @@
 """The portal's statistics report (``stats.md``): 16 rows computed in the database.
 
-One aggregate query, the same statement on SQLite and PostgreSQL: the calls of the
-filter's UTC windows (:mod:`core.records.statwindows`, joined as a list of parameter
-rows) are read from an index that covers every column the report needs, and counted
-and summed per local day and per class code (:mod:`core.callcode`, stored with
-each call), so no row of the table is visited and no condition is evaluated per call.
-Python then adds a few thousand (day, code) rows, never calls: each code says which
-figures its calls count in. The per-day figures feed the chart; their sums give the 16
-rows. Rounding is half up, on exact integers: percentages to one decimal, averages to
-whole seconds or one decimal as the portal prints them.
+One query, the same statement on SQLite and PostgreSQL. Each call stores its class
+code and its local day and wall-clock start in the account's zone (:mod:`core.callcode`),
+so a filter is a range of day numbers plus integer conditions
+(:mod:`core.records.statwindows`). A report of whole days reads the counts and sums kept
+per (local day, code) beside the calls (:mod:`core.records.daystats`): a few thousand
+rows, however many calls. With a time-of-day window it reads the calls from one index
+that covers every column it needs, led by (account, local day, code), counting and
+summing per (local day, code) in the index's own order: no row of the table is visited
+and the database never sorts (SQLite has no hash aggregate). Python then adds the
+(day, code) rows, never calls: each code says which figures its calls count in. The
+per-day figures feed the chart; their sums give the 16 rows. Rounding is half up, on exact integers:
+percentages to one decimal, averages to whole seconds or one decimal as the portal
+prints them.
 """
 
 from __future__ import annotations
@@ -17,15 +21,13 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import callcode
-from core.models import Call
-from core.records.statwindows import StatsFilter, windows
-from core.types import UTCDateTime
+from core.models import Call, CallDayStat
+from core.records.statwindows import StatsFilter, local_bounds
 
 __all__ = ["DayFigures", "StatRow", "StatsFilter", "StatsReport", "compute", "stats_report"]
 
@@ -120,47 +122,59 @@ def _figures(groups: list[tuple[int, int, list[int]]]) -> DayFigures:
 
 
 @cache
-def _query(windows: int) -> Select:
-    """The statement for ``windows`` windows, their bounds as parameters (``day{n}``,
-    ``lo{n}``, ``hi{n}``, ``account``): built and compiled once per count of windows."""
-    # a UNION ALL of parameter rows, not VALUES: SQLAlchemy caches its compiled form
-    spans = union_all(
-        *(
-            select(
-                bindparam(f"day{n}", type_=Integer).label("day"),
-                bindparam(f"lo{n}", type_=UTCDateTime).label("lo"),
-                bindparam(f"hi{n}", type_=UTCDateTime).label("hi"),
-            )
-            for n in range(windows)
-        )
-    ).cte("spans")
+def _query(residues: int, after: bool, before: bool) -> Select:
+    """The statement for a filter's shape: ``residues`` weekdays kept (0 = all), a start
+    of the time window or not, an end or not; bounds as parameters (``account``,
+    ``first``, ``last``, ``r{n}``, ``after``, ``before``): built and compiled once each.
+    Whole days read the per-day counts (:mod:`core.records.daystats`); a time window, the
+    calls themselves."""
+    if not (after or before):
+        kept = _days(CallDayStat, residues)
+        return select(
+            CallDayStat.local_day,
+            CallDayStat.stat_code,
+            CallDayStat.calls,
+            *(getattr(CallDayStat, c.key) for _, _, c in _SUMS),
+        ).where(*kept)
+    kept = _days(Call, residues)
+    if after:
+        kept.append(Call.local_s >= bindparam("after", type_=Integer))
+    if before:
+        kept.append(Call.local_s < bindparam("before", type_=Integer))
     return (
-        select(spans.c.day, Call.stat_code, func.count(), *(func.sum(c) for _, _, c in _SUMS))
-        .select_from(spans)
-        .join(
-            Call,
-            and_(
-                Call.account_id == bindparam("account", type_=Integer),
-                Call.start_at >= spans.c.lo,
-                Call.start_at < spans.c.hi,
-            ),
-        )
-        .group_by(spans.c.day, Call.stat_code)
+        select(Call.local_day, Call.stat_code, func.count(), *(func.sum(c) for _, _, c in _SUMS))
+        .where(*kept)
+        .group_by(Call.local_day, Call.stat_code)
     )
 
 
-async def stats_report(
-    session: AsyncSession, account_id: int, tz: ZoneInfo, flt: StatsFilter
-) -> StatsReport:
-    """The report of one account over ``flt``, from one aggregate query."""
-    found = windows(flt, tz)
+def _days(model: type[Call] | type[CallDayStat], residues: int) -> list[ColumnElement[bool]]:
+    """The account, its range of local days and (``residues`` > 0) the weekdays kept."""
+    kept = [
+        model.account_id == bindparam("account", type_=Integer),
+        model.local_day.between(
+            bindparam("first", type_=Integer), bindparam("last", type_=Integer)
+        ),
+    ]
+    if residues:
+        kept.append((model.local_day % 7).in_([bindparam(f"r{n}") for n in range(residues)]))
+    return kept
+
+
+async def stats_report(session: AsyncSession, account_id: int, flt: StatsFilter) -> StatsReport:
+    """The report of one account over ``flt`` (local days of the account's zone, in which
+    its calls' local starts are stored), from one aggregate query."""
+    b = local_bounds(flt)
     groups: dict[int, list[tuple[int, int, list[int]]]] = {}
-    if found:
-        params: dict[str, object] = {"account": account_id}
-        for n, w in enumerate(found):
-            params.update({f"day{n}": w.day, f"lo{n}": w.lo, f"hi{n}": w.hi})
-        for day, code, calls, *sums in await session.execute(_query(len(found)), params):
-            groups.setdefault(day, []).append((code, calls, [int(s) for s in sums]))
+    if b.residues != ():
+        params: dict[str, object] = {"account": account_id, "first": b.first, "last": b.last}
+        params.update({f"r{n}": r for n, r in enumerate(b.residues or ())})
+        params.update(after=b.after_s, before=b.before_s)
+        stmt = _query(len(b.residues or ()), b.after_s is not None, b.before_s is not None)
+        # through the connection: plain rows, none of the ORM's per-row loading
+        found = await (await session.connection()).execute(stmt, params)
+        for day, code, calls, *sums in found:
+            groups.setdefault(day - b.first, []).append((code, calls, [int(s) for s in sums]))
     dates = [flt.days.first + timedelta(days=n) for n in range(flt.days.days)]
     days = [(d, _figures(groups.get(n, []))) for n, d in enumerate(dates)]
     totals = sum((f for _, f in days), DayFigures())

@@ -1,32 +1,30 @@
-"""Which UTC instants a statistics filter keeps: local days, a time-of-day window, weekdays.
+"""Which stored local starts a statistics filter keeps: local days, a time of day, weekdays.
 
-The report filters calls by their *local* start in the account's zone, but calls are
-stored in UTC. Rather than asking each database to convert (SQLite and PostgreSQL share
-no time-zone function) or storing a local copy of every start (stale the day an
-account's zone changes), the filter is turned here into a short list of UTC half-open
-windows, one per local day, cut where the UTC offset changes: within a stretch of
-constant offset ``o`` the local wall time of instant ``u`` is ``u + o``, so "local time
-in [after, before)" is exactly "u in [after − o, before − o)". The query then joins
-these windows on the ``(account_id, start_at)`` index: a range scan per day, the same
-SQL on both databases, exact across DST changes and at local midnight.
+The report filters calls by their *local* start in the account's zone. Each call stores
+it (``calls.local_day``, a day number, and ``calls.local_s``, wall-clock seconds since
+local midnight: :func:`core.callcode.local_start`), so the filter becomes plain integer
+bounds, the same SQL on both databases with no time-zone function: a range of day
+numbers (the index's second column: one range scan, read in day order), and conditions
+on the wall clock and the weekday checked on the index entries. "After 01:30" on a
+fall-back night keeps both 01:30s, as the portal's wall-clock form means.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time
 
-from core.localtime import DayRange, day_bounds, days
+from core.localtime import DayRange
 
 ALL_WEEKDAYS = frozenset(range(7))  # 0 = Monday … 6 = Sunday, as date.weekday()
-MAX_DAYS = 366  # calls are kept 60 days; a year is plenty and keeps the query small
+MAX_DAYS = 366  # calls are kept 60 days; a year is plenty
 
 
 @dataclass(frozen=True, slots=True)
 class StatsFilter:
     """What the portal's form asks: local days, calls starting at or after ``after`` and
-    before ``before`` (local wall times; None = the day's start / end), which weekdays."""
+    before ``before`` (local wall times in whole seconds; None = the day's start / end),
+    which weekdays."""
 
     days: DayRange
     after: time | None = None
@@ -35,52 +33,34 @@ class StatsFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
-    """Calls starting in ``[lo, hi)`` (UTC) belong to local day number ``day`` of the range."""
+class LocalBounds:
+    """``flt`` in the stored columns' terms: ``local_day`` in ``[first, last]``, and when
+    not None ``local_day % 7`` in ``residues`` and ``local_s`` in ``[after_s, before_s)``."""
 
-    day: int
-    lo: datetime
-    hi: datetime
-
-
-def windows(flt: StatsFilter, tz: ZoneInfo) -> list[Window]:
-    """The UTC windows of ``flt`` in ``tz``, in time order (none for an empty filter)."""
-    out: list[Window] = []
-    for n, day in enumerate(days(flt.days.first, flt.days.last)):
-        if day.weekday() not in flt.weekdays:
-            continue
-        wall_lo = datetime.combine(day, flt.after or time(0))
-        wall_hi = (
-            datetime.combine(day, flt.before)
-            if flt.before
-            else datetime.combine(day + timedelta(days=1), time(0))
-        )
-        for seg_lo, seg_hi, offset in _segments(day, tz):
-            lo = max(seg_lo, (wall_lo - offset).replace(tzinfo=UTC))
-            hi = min(seg_hi, (wall_hi - offset).replace(tzinfo=UTC))
-            if lo >= hi:
-                continue
-            if out and out[-1].day == n and out[-1].hi == lo:  # across a jump forward
-                lo = out.pop().lo
-            out.append(Window(n, lo, hi))
-    return out
+    first: int
+    last: int
+    residues: tuple[int, ...] | None
+    after_s: int | None
+    before_s: int | None
 
 
-def _segments(day: date, tz: ZoneInfo) -> list[tuple[datetime, datetime, timedelta]]:
-    """The local day as UTC stretches of constant offset: one, or two around a change."""
-    lo, hi = day_bounds(day, tz)
-    first, last = _offset(lo, tz), _offset(hi - timedelta(microseconds=1), tz)
-    if first == last:
-        return [(lo, hi, first)]
-    a, b = 0, int((hi - lo).total_seconds())  # offset changes in (a, b] seconds after lo
-    while b - a > 1:
-        mid = (a + b) // 2
-        a, b = (mid, b) if _offset(lo + timedelta(seconds=mid), tz) == first else (a, mid)
-    change = lo + timedelta(seconds=b)
-    return [(lo, change, first), (change, hi, last)]
+def local_bounds(flt: StatsFilter) -> LocalBounds:
+    """The bounds of ``flt``. Day numbers are ``date.toordinal()``: Monday is 1 modulo 7."""
+    residues = None
+    if flt.weekdays != ALL_WEEKDAYS:
+        residues = tuple(sorted((w + 1) % 7 for w in flt.weekdays))
+    return LocalBounds(
+        flt.days.first.toordinal(),
+        flt.days.last.toordinal(),
+        residues,
+        _seconds(flt.after),
+        _seconds(flt.before),
+    )
 
 
-def _offset(at: datetime, tz: ZoneInfo) -> timedelta:
-    offset = at.astimezone(tz).utcoffset()
-    assert offset is not None
-    return offset
+def _seconds(at: time | None) -> int | None:
+    if at is None:
+        return None
+    if at.microsecond:
+        raise ValueError("a statistics filter's times are whole seconds")
+    return at.hour * 3600 + at.minute * 60 + at.second

@@ -20,9 +20,10 @@ from tests.stats_data import FIRST, LAST
 from tests.unit.test_stats import TZ, inbound
 
 
-def _migration():
-    path = Path(migrations.__file__).parent / "versions" / "0009_call_stat_code.py"
-    spec = importlib.util.spec_from_file_location("m0009", path)
+def migration(name: str = "0009_call_stat_code"):
+    """A migration's module, to run its data steps on their own."""
+    path = Path(migrations.__file__).parent / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"m{name[:4]}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -56,7 +57,7 @@ async def test_the_migrations_sql_gives_the_python_code(db):
         stored = {c.id: c.stat_code for c in await s.scalars(select(Call))}
         assert len(set(stored.values())) > 20  # the grid reaches many classes
         await s.execute(update(Call).values(stat_code=-1))
-        await s.execute(text(f"UPDATE calls SET stat_code = {_migration().STAT_CODE_SQL}"))
+        await s.execute(text(f"UPDATE calls SET stat_code = {migration().STAT_CODE_SQL}"))
     async with db.read() as s:
         rows = list(await s.scalars(select(Call)))
     for call in rows:
@@ -70,9 +71,9 @@ async def test_a_call_imported_again_is_classed_again(db):
     await load(db, _doc([quick]))
     aid = await account_id(db, "4000")
     async with db.read() as s:
-        before = (await stats_report(s, aid, TZ, flt)).totals
+        before = (await stats_report(s, aid, flt)).totals
     await load(db, _doc([quick | {"wait_s": 45, "hold_s": 30, "hold_total_s": 30}]))
     async with db.read() as s:
-        after = (await stats_report(s, aid, TZ, flt)).totals
+        after = (await stats_report(s, aid, flt)).totals
     assert (before.answered, before.within_30, before.on_hold) == (1, 1, 0)
     assert (after.answered, after.within_30, after.on_hold, after.hold_total_s) == (1, 0, 1, 30)

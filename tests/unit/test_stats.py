@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from core.callcode import local_start
 from core.localtime import DayRange, zone
 from core.records.stats import StatsFilter, stats_report
-from core.records.statwindows import windows
 from tests.builders import account_id, load
 from tests.stats_data import FIRST, LAST, worked_example_calls
 
@@ -28,7 +28,7 @@ async def report(db, calls: list[dict], flt: StatsFilter, number: str = "4000"):
     doc = {"accounts": [{"number": number, "name": "A", "timezone": str(TZ), "calls": calls}]}
     await load(db, doc)
     async with db.read() as s:
-        return await stats_report(s, await account_id(db, number), TZ, flt)
+        return await stats_report(s, await account_id(db, number), flt)
 
 
 async def test_the_worked_example_gives_the_seeds_figures(db):
@@ -46,21 +46,19 @@ async def test_the_worked_example_gives_the_seeds_figures(db):
     assert len(found.days) == 22 and sum(f.total for _, f in found.days) == 61
 
 
-def test_a_fall_back_night_keeps_only_the_wall_times_asked():
-    # 2025-11-02: 01:00-02:00 happens twice. "after 01:30" keeps 01:30-02:00 EDT, drops the
-    # second 01:00-01:30 (EST), keeps from the second 01:30 on.
-    day = DayRange(date(2025, 11, 2), date(2025, 11, 2))
-    spans = [(w.lo, w.hi) for w in windows(StatsFilter(day, after=time(1, 30)), TZ)]
-    assert spans == [(utc(2025, 11, 2, 5, 30), utc(2025, 11, 2, 6)),
-                     (utc(2025, 11, 2, 6, 30), utc(2025, 11, 3, 5))]  # fmt: skip
-
-
-def test_a_spring_forward_day_is_23_hours_and_after_the_gap_starts_at_3():
-    day = DayRange(date(2025, 3, 9), date(2025, 3, 9))
-    [whole] = windows(StatsFilter(day), TZ)
-    assert (whole.lo, whole.hi) == (utc(2025, 3, 9, 5), utc(2025, 3, 10, 4))
-    [late] = windows(StatsFilter(day, after=time(2, 30)), TZ)
-    assert late.lo == utc(2025, 3, 9, 7)  # 03:00 EDT: the first instant past 02:30 local
+def test_the_stored_local_start_is_the_wall_clock_across_dst():
+    # 2025-11-02: 01:00-02:00 happens twice, both read as 01:xx; 2025-03-09 has no 02:xx.
+    sunday = date(2025, 11, 2).toordinal()
+    assert local_start(utc(2025, 11, 2, 5, 30), TZ) == {"local_day": sunday, "local_s": 5400}
+    assert local_start(utc(2025, 11, 2, 6, 30), TZ) == {"local_day": sunday, "local_s": 5400}
+    assert local_start(utc(2025, 3, 9, 7), TZ)["local_s"] == 3 * 3600  # 03:00 EDT
+    # local midnight, not UTC's, starts the day; day numbers count Monday as 1 modulo 7
+    assert local_start(utc(2025, 3, 10, 3, 59, 59), TZ)["local_day"] == date(2025, 3, 9).toordinal()
+    assert local_start(utc(2025, 3, 10, 4), TZ) == {
+        "local_day": date(2025, 3, 10).toordinal(),
+        "local_s": 0,
+    }
+    assert date(2025, 3, 10).toordinal() % 7 == 1 and date(2025, 3, 10).weekday() == 0
 
 
 async def test_time_windows_filter_by_local_start_across_dst(db):
