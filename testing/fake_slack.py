@@ -65,6 +65,8 @@ class FakeSlack:
         self.tokens: dict[str, str] = {BOT_TOKEN: TEAM}  # bot token -> its team
         self.locales: dict[str, str] = {}  # user id -> Slack locale
         self.failures: dict[str, Failure] = {}  # channel -> how chat.postMessage fails
+        self.posted: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
+        self.edit_failures: dict[str, Failure] = {}  # channel -> how chat.update fails
         self.uploads: dict[str, bytes] = {}
         self.oauth_codes: dict[str, dict[str, Any]] = {}  # code -> oauth.v2.access answer
         self._ids = itertools.count(1)
@@ -153,8 +155,26 @@ class FakeSlack:
             if failure.status >= 500 and failure.error is None:
                 return web.Response(status=failure.status, text="upstream trouble")
             return web.json_response(body, status=failure.status, headers=failure.headers)
-        return web.json_response({"ok": True, "channel": params["channel"], "ts": self._ts()})
+        # Posting to a user's id writes in the app's direct chat: Slack answers its D… id.
+        channel = params["channel"]
+        if channel[:1] in ("U", "W"):
+            channel = "D" + channel
+        ts = self._ts()
+        self.posted[(channel, ts)] = params
+        return web.json_response({"ok": True, "channel": channel, "ts": ts})
 
+    async def _chat_update(self, params, token, request) -> web.Response:
+        """Edits a message the bot posted (``message_not_found`` for any other); a
+        failure set for the channel answers instead (``cant_update_message``...)."""
+        key = (params.get("channel", ""), params.get("ts", ""))
+        failure = self.edit_failures.get(key[0])
+        if failure is not None:
+            body = {"ok": False, "error": failure.error or "internal_error"}
+            return web.json_response(body, status=failure.status, headers=failure.headers)
+        if key not in self.posted:
+            return web.json_response({"ok": False, "error": "message_not_found"})
+        self.posted[key] = params
+        return web.json_response({"ok": True, "channel": key[0], "ts": key[1]})
     async def _views_open(self, params, token, request) -> web.Response:
         return web.json_response({"ok": True, "view": {"id": f"V{next(self._ids)}"}})
 
@@ -196,7 +216,8 @@ class FakeSlack:
         return web.Response(text="ok")
 
     def _ts(self) -> str:
-        return f"{time.time():.6f}"
+        """A message's ts: unique, as Slack's are within a channel."""
+        return f"{time.time():.0f}.{next(self._ids):06d}"
 
 
 def request_basic(header: str) -> tuple[str, str] | None:
