@@ -157,7 +157,10 @@ async def test_the_climb_at_night_in_telegram(world, clock, jobs):
     text, keyboard = world.fake.showing(HELENE, first)
     assert text.startswith("🚨 Message urgent pour vous, de garde (rang 0)\u202f: URGENCE")
     assert "Saignement" in text  # still the page, its details kept
-    assert "Marc Bélanger a pris le message urgent 9001" in text and "Telegram, mer. 12 mars 02 h 11" in text
+    assert text.endswith(
+        "\n✅ Marc Bélanger a pris le message urgent 9001 (URGENCE)\u202f: "
+        "Telegram, mer. 12 mars 02 h 11."
+    )
     assert buttons({"reply_markup": keyboard}) == {"Ouvrir": "/message 9001"}  # no « Je m'en… »
 
     later = await world.expect(
