@@ -80,7 +80,9 @@ def subject(n: int) -> str:
     return f"URG{n:05d}"
 
 
-def urgent(numbers: range, taken: datetime, vets: int) -> dict:
+def urgent(
+    numbers: range, taken: datetime, vets: int, fields: list[list[str]] | None = None
+) -> dict:
     """Urgent messages ``m{n}`` for each ``n`` in ``numbers``, taken at ``taken``."""
     batch = [
         {
@@ -89,7 +91,7 @@ def urgent(numbers: range, taken: datetime, vets: int) -> dict:
             "subject": subject(n),
             "urgent": True,
             "schedule": f"S{n % vets}",
-            "fields": [["Animal", "Dog"], ["Problem", "Bleeding"]],
+            "fields": fields or [],
         }
         for n in numbers
     ]

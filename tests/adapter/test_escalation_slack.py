@@ -68,7 +68,8 @@ def ts_of(env: SlackEnv, user: str) -> str:
 async def climb_to_rank_one(env: SlackEnv, clock, jobs) -> dict:
     """The clinic and an urgent message arrive; rank 0 is paged, then rank 1. Rank 1's page."""
     await arrive(env, clinic(NIGHT, 1, delay=1, platform="slack"))
-    await arrive(env, urgent(range(1), NIGHT - timedelta(seconds=20), 1))
+    fields = [["Animal", "Dog, 8"], ["Problem", "Bleeding"]]
+    await arrive(env, urgent(range(1), NIGHT - timedelta(seconds=20), 1, fields))
     await jobs.escalate()
     [page] = pages_to(env, FIRST)
     assert subject(0) in page["text"] and "(rank 0)" in page["text"]
