@@ -20,7 +20,6 @@ import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import select
@@ -29,61 +28,14 @@ from bench.common import scratch_database
 from bot.app import Garde
 from bot.settings import Settings
 from core.db import Database
-from core.ingest.importer import import_document
 from core.models import OutboxItem
 from core.notify import escalation
+from testing.clinic import clinic, load, subject, urgent
 from testing.fake_telegram import FakeBotAPI
 
 VETS = 50
 MESSAGES = 500
 CLIMBS = 1000
-
-
-def clinic(now: datetime, vets: int, delay: int) -> dict:
-    """One schedule per vet pair (rank 0, rank 1), each vet linked on Telegram."""
-    start, end = (now - timedelta(hours=1)).isoformat(), (now + timedelta(hours=6)).isoformat()
-    contacts, schedules, users = [], [], []
-    for n in range(vets):
-        shifts = []
-        for rank in (0, 1):
-            key = f"v{n}r{rank}"
-            contacts.append({"key": key, "name": f"Vet {key}"})
-            users.append(
-                {
-                    "username": key,
-                    "accounts": {"5000": "viewer"},
-                    "contacts": {"5000": key},
-                    "telegram": [{"user_id": 900000 + 10 * n + rank}],
-                }
-            )
-            shifts.append({"id": key, "start": start, "end": end, "rank": rank, "contact": key})
-        schedules.append({"name": f"S{n}", "shifts": shifts})
-    account = {
-        "number": "5000",
-        "name": "Clinique",
-        "timezone": "America/Toronto",
-        "locale": "en",
-        "escalate_after_minutes": delay,
-        "contacts": contacts,
-        "schedules": schedules,
-    }
-    return {"accounts": [account], "users": users}
-
-
-def urgent(n: int, now: datetime, vets: int) -> dict:
-    m = {
-        "id": f"m{n}",
-        "taken_at": now.isoformat(),
-        "subject": f"URG{n:05d}",
-        "urgent": True,
-        "schedule": f"S{n % vets}",
-    }
-    return {"accounts": [{"number": "5000", "messages": [m]}]}
-
-
-async def load(db: Database, doc: dict, now: datetime) -> None:
-    async with db.write() as s:
-        await import_document(s, doc, base_dir=None, recordings_dir=Path("/nonexistent"), now=now)
 
 
 async def page_latency(db: Database) -> None:
@@ -97,15 +49,15 @@ async def page_latency(db: Database) -> None:
     garde = Garde.create(settings)
     runner = web.AppRunner(garde.web_app(), access_log=None)
     await runner.setup()  # starts the adapter (polling the fake)
-    await load(garde.db, clinic(datetime.now(UTC), VETS, 10), datetime.now(UTC))
+    await load(garde.db, clinic(datetime.now(UTC), VETS, delay=10), datetime.now(UTC))
     jobs = garde.scheduler()
     jobs.start()
     arrived: dict[str, float] = {}
     try:
         for n in range(MESSAGES):
             now = datetime.now(UTC)
-            await load(garde.db, urgent(n, now, VETS), now)
-            arrived[f"URG{n:05d}"] = time.perf_counter()
+            await load(garde.db, urgent(range(n, n + 1), now, VETS), now)
+            arrived[subject(n)] = time.perf_counter()
             await asyncio.sleep(1 / 20)
         await fake.wait_for("sendMessage", MESSAGES, seconds=120)
         await asyncio.sleep(0.5)  # the last sends get their answers before the shutdown
@@ -127,12 +79,9 @@ async def page_latency(db: Database) -> None:
 
 async def climbs(db: Database, url: str, replicas: int) -> None:
     t0 = datetime(2025, 3, 12, 7, 0, tzinfo=UTC)
-    await load(db, clinic(t0, VETS, 1), t0)
+    await load(db, clinic(t0, VETS, delay=1), t0)
     for start in range(0, CLIMBS, 250):  # one import per 250 messages
-        batch = [
-            urgent(n, t0, VETS)["accounts"][0]["messages"][0] for n in range(start, start + 250)
-        ]
-        await load(db, {"accounts": [{"number": "5000", "messages": batch}]}, t0)
+        await load(db, urgent(range(start, start + 250), t0, VETS), t0)
     engines = [db] + [Database(url) for _ in range(replicas - 1)]
     try:
         for step, due in ((1, t0), (2, t0 + timedelta(minutes=1))):

@@ -392,6 +392,10 @@ class OutboxItem(Base):
     ``dedupe_key`` is unique: two scans (two replicas, or a retry) can never queue the
     same alert twice. ``payload`` is data (kind and parameters), rendered in the chat's
     language at delivery.
+
+    ``edits`` names (by its dedupe key) an earlier push whose message this one edits in
+    place, where the platform allows it; ``sent_ref`` is the platform's id of the message
+    a push posted (Telegram ``chat:message_id``, Slack ``channel:ts``), kept for that.
     """
 
     __tablename__ = "outbox"
@@ -412,6 +416,8 @@ class OutboxItem(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    edits: Mapped[str | None] = mapped_column(String(200))
+    sent_ref: Mapped[str | None] = mapped_column(String(128))
 
 
 class Escalation(Base):

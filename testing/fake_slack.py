@@ -30,6 +30,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import Garde
+from bot.clock import Clock
 from bot.settings import Settings
 from core.demo import build_demo
 from core.ingest.importer import import_document, read_json
@@ -65,6 +66,8 @@ class FakeSlack:
         self.tokens: dict[str, str] = {BOT_TOKEN: TEAM}  # bot token -> its team
         self.locales: dict[str, str] = {}  # user id -> Slack locale
         self.failures: dict[str, Failure] = {}  # channel -> how chat.postMessage fails
+        self.posted: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
+        self.edit_failures: dict[str, Failure] = {}  # channel -> how chat.update fails
         self.uploads: dict[str, bytes] = {}
         self.oauth_codes: dict[str, dict[str, Any]] = {}  # code -> oauth.v2.access answer
         self._ids = itertools.count(1)
@@ -153,7 +156,26 @@ class FakeSlack:
             if failure.status >= 500 and failure.error is None:
                 return web.Response(status=failure.status, text="upstream trouble")
             return web.json_response(body, status=failure.status, headers=failure.headers)
-        return web.json_response({"ok": True, "channel": params["channel"], "ts": self._ts()})
+        # Posting to a user's id writes in the app's direct chat: Slack answers its D… id.
+        channel = params["channel"]
+        if channel[:1] in ("U", "W"):
+            channel = "D" + channel
+        ts = self._ts()
+        self.posted[(channel, ts)] = params
+        return web.json_response({"ok": True, "channel": channel, "ts": ts})
+
+    async def _chat_update(self, params, token, request) -> web.Response:
+        """Edits a message the bot posted (``message_not_found`` for any other); a
+        failure set for the channel answers instead (``cant_update_message``...)."""
+        key = (params.get("channel", ""), params.get("ts", ""))
+        failure = self.edit_failures.get(key[0])
+        if failure is not None:
+            body = {"ok": False, "error": failure.error or "internal_error"}
+            return web.json_response(body, status=failure.status, headers=failure.headers)
+        if key not in self.posted:
+            return web.json_response({"ok": False, "error": "message_not_found"})
+        self.posted[key] = params
+        return web.json_response({"ok": True, "channel": key[0], "ts": key[1]})
 
     async def _views_open(self, params, token, request) -> web.Response:
         return web.json_response({"ok": True, "view": {"id": f"V{next(self._ids)}"}})
@@ -196,7 +218,8 @@ class FakeSlack:
         return web.Response(text="ok")
 
     def _ts(self) -> str:
-        return f"{time.time():.6f}"
+        """A message's ts: unique, as Slack's are within a channel."""
+        return f"{time.time():.0f}.{next(self._ids):06d}"
 
 
 def request_basic(header: str) -> tuple[str, str] | None:
@@ -264,7 +287,21 @@ class SlackEnv:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded")
 
-    async def press(self, value: str, *, user: str = ALICE, team: str = TEAM, response="btn"):
+    async def press(
+        self,
+        value: str,
+        *,
+        user: str = ALICE,
+        team: str = TEAM,
+        response="btn",
+        channel: str = "C0GENERAL",
+        message_ts: str | None = None,
+    ):
+        """A button press; on an ephemeral answer, or on the bot's message ``message_ts``
+        in ``channel`` (a page in a direct chat, say)."""
+        container: dict[str, Any] = {"type": "message", "is_ephemeral": message_ts is None}
+        if message_ts is not None:
+            container |= {"message_ts": message_ts, "channel_id": channel}
         return await self.interact(
             {
                 "type": "block_actions",
@@ -272,8 +309,8 @@ class SlackEnv:
                 "user": {"id": user, "username": user.lower(), "team_id": team},
                 "api_app_id": "A0GARDE",
                 "trigger_id": "1337.43.abcd",
-                "channel": {"id": "C0GENERAL", "name": "general"},
-                "container": {"type": "message", "is_ephemeral": True},
+                "channel": {"id": channel, "name": "general" if channel[0] == "C" else "dm"},
+                "container": container,
                 "response_url": self.fake.response_url(response),
                 "actions": [
                     {
@@ -316,10 +353,17 @@ async def load_demo(garde: Garde, tmp_path: Path) -> None:
 
 @asynccontextmanager
 async def slack_env(
-    db_url: str, tmp_path: Path, *, multi: bool = False, token: bool | None = None
+    db_url: str,
+    tmp_path: Path,
+    *,
+    multi: bool = False,
+    token: bool | None = None,
+    clock: Clock | None = None,
+    ingest_token: str | None = None,
 ) -> AsyncIterator[SlackEnv]:
     """The fake Slack, a Garde pointed at it (one workspace, or "Add to Slack", with or
-    without a SLACK_BOT_TOKEN of its own too), served."""
+    without a SLACK_BOT_TOKEN of its own too), served; its clock fixed at NOW unless one
+    is given (a ManualClock the test moves), the ingest API on with ``ingest_token``."""
     fake = FakeSlack()
     await fake.start()
     slack: dict[str, Any] = {"slack_signing_secret": SECRET, "slack_api_url": fake.api_url}
@@ -332,10 +376,11 @@ async def slack_env(
         recordings_dir=tmp_path / "rec",
         public_url="https://garde.example.com",
         default_locale="fr",
+        ingest_token=ingest_token,
         _env_file=None,
         **slack,
     )
-    garde = Garde.create(settings, clock=lambda: NOW)
+    garde = Garde.create(settings, clock=clock or (lambda: NOW))
     await load_demo(garde, tmp_path)
     client = TestClient(TestServer(garde.web_app()))
     await client.start_server()

@@ -39,11 +39,13 @@ _PIECE = re.compile(r"<(/?)([a-zA-Z-]*)[^<>]*>|&(#?[a-zA-Z0-9]+);|([<>&])")
 
 @dataclass
 class Call:
-    """One Bot API call: the method, its parameters (JSON ones decoded), when it came."""
+    """One Bot API call: the method, its parameters (JSON ones decoded), when it came,
+    and what the fake answered (``result``: the message sent, for one)."""
 
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
+    result: Any = None
 
 
 class ApiError(Exception):
@@ -136,6 +138,10 @@ class FakeBotAPI:
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def showing(self, chat_id: int, message_id: int) -> tuple[str, dict | None]:
+        """What a message shows now: its text and keyboard, after any edit."""
+        return self._texts[(chat_id, message_id)]
+
     def sent(self) -> list[dict[str, Any]]:
         """The parameters of every sendMessage so far."""
         return [c.params for c in self.of("sendMessage")]
@@ -169,7 +175,7 @@ class FakeBotAPI:
         try:
             if self._failures.get(method):
                 raise self._failures[method].pop(0)
-            result = await self._answer(method, params)
+            result = call.result = await self._answer(method, params)
         except ApiError as error:
             body: dict[str, Any] = {
                 "ok": False,

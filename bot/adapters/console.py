@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.contract import Actor, Conversation, Reply
+from bot.contract import Actor, Conversation, PermanentFailure, Reply
 from bot.dispatch import Dispatcher
 from core.text import visible
 
@@ -101,6 +101,10 @@ class ConsoleAdapter:
     async def stop(self) -> None:
         return None
 
-    async def push(self, conversation_id: str, replies: list[Reply]) -> None:
+    async def push(self, conversation_id: str, replies: list[Reply]) -> str | None:
         # The conversation id is Garde's own address (a username here): not for the reader.
         print(f"\n🔔 {render(replies)}\n", flush=True)
+        return None  # a terminal's lines cannot be edited: no id to keep
+
+    async def edit(self, ref: str, replies: list[Reply]) -> None:
+        raise PermanentFailure("a terminal cannot edit what it printed")

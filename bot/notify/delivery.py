@@ -3,6 +3,12 @@
 One push at a time per worker: take the oldest due item whose chat may receive now,
 send it, then mark it sent in its own transaction. A crash between the two repeats
 that one push at most; everything else waits in the outbox for the next run.
+
+A push that edits an earlier one (``edits``: an urgent page that now says who took it)
+is sent as an edit of that message when the platform gave its id; where it did not, the
+earlier push was not delivered, or the platform refuses the edit (too old, deleted), the
+push's own short note is posted instead. The worker hands the adapter the id and what
+to say: the adapter reads nothing of the outbox.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.adapters import Adapter
-from bot.contract import PermanentFailure, RateLimited, TemporaryFailure
-from bot.i18n import Catalogs
-from bot.notify.pushes import render_push
+from bot.contract import PermanentFailure, RateLimited, Reply, TemporaryFailure
+from bot.i18n import Catalogs, Translator
+from bot.notify.pushes import render_edit, render_push
 from bot.notify.ratelimit import LIMITS, Limits, RateLimiter, is_group
 from core.db import Database
 from core.notify import escalation, outbox
@@ -70,14 +76,16 @@ class DeliveryWorker:
     async def _deliver(self, push: outbox.Push) -> int:
         """Send one push and record the outcome; 1 if it was delivered."""
         adapter = self.adapters[push.platform]
+        t = self.catalogs.translator(push.locale)
         try:
-            replies = render_push(push, self.catalogs.translator(push.locale))
+            replies = render_push(push, t)
+            edit = await self._edit_of(push, t)
         except (KeyError, ValueError) as bad:  # a payload this version cannot say: keep it
             log.error("push %s cannot be rendered: %r", push.id, bad)
             await self._record(outbox.mark_failed, push, error="unrenderable", permanent=False)
             return 0
         try:
-            await adapter.push(push.conversation_id, replies)
+            ref = await self._send(adapter, push, replies, edit)
         except RateLimited as limited:
             await self._record(
                 outbox.retry_later, push, error=str(limited), retry_after=limited.retry_after
@@ -96,8 +104,34 @@ class DeliveryWorker:
                     await escalation.page_refused(session, push.payload, now)
             return 0
         async with self.db.write() as session:
-            await outbox.mark_sent(session, push.id, self.clock())
+            await outbox.mark_sent(session, push.id, self.clock(), ref)
         return 1
+
+    async def _edit_of(self, push: outbox.Push, t: Translator) -> tuple[str, list[Reply]] | None:
+        """The message a push edits and what it should say now (None: post a note)."""
+        if not push.edits:
+            return None
+        async with self.db.read() as session:
+            sent = await outbox.sent_message(session, push)
+        return None if sent is None else (sent.ref, render_edit(push, sent, t))
+
+    async def _send(
+        self,
+        adapter: Adapter,
+        push: outbox.Push,
+        replies: list[Reply],
+        edit: tuple[str, list[Reply]] | None,
+    ) -> str | None:
+        """Edit the earlier message where there is one and the platform lets it, else post
+        ``replies``; the platform's id of the message either way (None: unknown)."""
+        if edit is not None:
+            ref, edited = edit
+            try:
+                await adapter.edit(ref, edited)
+                return ref
+            except PermanentFailure as refused:  # too old, deleted: a new note instead
+                log.info("push %s: message not edited (%s), posting a note", push.id, refused)
+        return await adapter.push(push.conversation_id, replies)
 
     async def _record(self, how: Callable, push: outbox.Push, **kw: object) -> None:
         async with self.db.write() as session:

@@ -1,4 +1,8 @@
-"""What a push says: outbox payloads (data) rendered as replies in the chat's language."""
+"""What a push says: outbox payloads (data) rendered as replies in the chat's language.
+
+:func:`render_push` is the message a push posts; :func:`render_edit` what an edit push
+(``edits``) makes of the earlier message it edits: an urgent page that now says who
+took it, its « I'm on it » button gone."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from bot.handlers.common import quoted
 from bot.i18n import Translator
 from core.errors import N_
 from core.localtime import zone
-from core.notify.outbox import Push
+from core.notify.outbox import Push, Sent
 
 GAP = {
     "partial": N_("⚠️ {schedule}: {day} is only partly covered. Nobody on call: {hours}."),
@@ -54,6 +58,13 @@ def render_push(push: Push, t: Translator) -> list[Reply]:
     if push.kind == "taken":
         return [_taken(p, t)]
     raise ValueError(f"unknown push kind {push.kind!r}")
+
+
+def render_edit(push: Push, sent: Sent, t: Translator) -> list[Reply]:
+    """The earlier message ``sent`` as ``push`` edits it (ValueError: it cannot)."""
+    if push.kind == "taken" and sent.kind in ("page", "unanswered"):
+        return [_page(sent.kind, sent.payload, t, took=push.payload)]
+    raise ValueError(f"a {push.kind!r} push cannot edit a {sent.kind!r}")
 
 
 def _hours(p: dict, t: Translator) -> str:
@@ -198,8 +209,9 @@ def take_action(t: Translator, message: str, account: str) -> Action:
     return Action(t(N_("I'm on it")), f"/ack {message} {account}", style="primary")
 
 
-def _page(kind: str, p: dict, t: Translator) -> Reply:
-    """An urgent message paged to the person on call, or to the admins when nobody took it."""
+def _page(kind: str, p: dict, t: Translator, took: dict | None = None) -> Reply:
+    """An urgent message paged to the person on call, or to the admins when nobody took it;
+    once someone has (``took``: the note's payload), it says who, and only Open is left."""
     taken = datetime.fromisoformat(p["taken_at"])
     subject = p["subject"] or "—"
     if kind == "page":
@@ -221,14 +233,12 @@ def _page(kind: str, p: dict, t: Translator) -> Reply:
         ),
     ]
     lines += [f"{name}: {value}" for name, value in p["fields"]]
-    return Reply(
-        "\n".join(lines),
-        visibility=Visibility.IN_CHANNEL,
-        actions=[
-            take_action(t, p["id"], p["account"]),
-            Action(t(N_("Open")), f"/message {p['id']}"),
-        ],
-    )
+    actions = [Action(t(N_("Open")), f"/message {p['id']}")]
+    if took is None:
+        actions.insert(0, take_action(t, p["id"], p["account"]))
+    else:
+        lines.append(_taken(took, t).text)
+    return Reply("\n".join(lines), visibility=Visibility.IN_CHANNEL, actions=actions)
 
 
 def _taken(p: dict, t: Translator) -> Reply:

@@ -3,8 +3,9 @@
 Only a user of the message's account can take it; to anyone else the message does not
 exist. The first press wins by a compare-and-set on the escalation's state; it is
 written into the message's history and the audit, and the others who were paged (or
-told that nobody answered) get a short note of who took it, through the outbox. A
-later press learns who took it, and when.
+told that nobody answered) learn who took it, through the outbox: the push edits the
+page they got (its key in ``edits``), and the delivery worker falls back to a short
+note where the platform cannot edit it. A later press learns who took it, and when.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from core.accounts import audit
 from core.errors import N_, Invalid, NotFound
 from core.models import Account, Escalation, EscalationPage, Message
 from core.notify import outbox
-from core.notify.escalation import pending_notes
+from core.notify.escalation import pending_notes, pushed_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,7 @@ async def _tell_the_others(
                 },
                 dedupe_key=f"taken:{esc.id}:{line.platform}:{line.conversation_id}",
                 now=now,
+                edits=pushed_key(esc.id, line),
             )
         )
     await outbox.enqueue(session, notes)

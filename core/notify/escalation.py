@@ -226,7 +226,7 @@ class _Stepper:
                     locale=chat.locale if chat else sub.locale,
                     kind="unanswered",
                     payload=payload | {"line": key},
-                    dedupe_key=f"unanswered:{esc.id}:{platform}:{conv}",
+                    dedupe_key=told_key(esc.id, platform, conv),
                     now=self.now,
                     subscription_id=sub.id if sub else None,
                 )
@@ -311,9 +311,26 @@ def _page(
         locale=chat.locale,
         kind="page",
         payload=_payload(esc, msg, account, rank=rank) | {"line": line},
-        dedupe_key=f"page:{esc.id}:{esc.step}:{chat.platform}:{chat.conversation_id}",
+        dedupe_key=page_key(esc.id, esc.step, chat.platform, chat.conversation_id),
         now=now,
     )
+
+
+def page_key(escalation_id: int, step: int, platform: str, conversation_id: str) -> str:
+    """The outbox key of a step's page to one chat: queued once, edited later by it."""
+    return f"page:{escalation_id}:{step}:{platform}:{conversation_id}"
+
+
+def told_key(escalation_id: int, platform: str, conversation_id: str) -> str:
+    """The outbox key of the "nobody answered" told to one chat."""
+    return f"unanswered:{escalation_id}:{platform}:{conversation_id}"
+
+
+def pushed_key(escalation_id: int, line: EscalationPage) -> str:
+    """The outbox key of what a ``paged`` or ``told`` line of the trail sent."""
+    if line.outcome == "told":
+        return told_key(escalation_id, line.platform, line.conversation_id)
+    return page_key(escalation_id, line.step, line.platform, line.conversation_id)
 
 
 async def page_refused(session: AsyncSession, payload: dict[str, Any], now: datetime) -> None:

@@ -3,6 +3,10 @@
 ``enqueue`` is an insert that ignores a duplicate ``dedupe_key``: two scans, two
 replicas or a retried transaction queue an alert once. Delivery takes the oldest due
 item, sends it, then marks it sent: a crash in between repeats at most that one.
+
+A push may edit the message of an earlier one instead of posting a new one (an urgent
+page edited to say who took it): it names that push by its dedupe key in ``edits``, and
+the earlier push kept the platform's id of its message (``sent_ref``) when it was sent.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class Push:
     payload: dict[str, Any]
     attempts: int
     created_at: datetime
+    edits: str | None = None  # the dedupe key of the push whose message this one edits
 
     @classmethod
     def of(cls, o: OutboxItem) -> Push:
@@ -49,6 +54,7 @@ class Push:
             o.payload,
             o.attempts,
             o.created_at,
+            o.edits,
         )
 
 
@@ -62,8 +68,10 @@ def item(
     dedupe_key: str,
     now: datetime,
     subscription_id: int | None = None,
+    edits: str | None = None,
 ) -> dict[str, Any]:
-    """One outbox row, to queue with :func:`enqueue`."""
+    """One outbox row, to queue with :func:`enqueue`; ``edits``: the dedupe key of an
+    earlier push whose message this one edits where it can."""
     return {
         "subscription_id": subscription_id,
         "platform": platform,
@@ -76,6 +84,7 @@ def item(
         "attempts": 0,
         "created_at": now,
         "due_at": now,
+        "edits": edits,
     }
 
 
@@ -117,12 +126,49 @@ async def due(
     return [Push.of(o) for o in rows]
 
 
-async def mark_sent(session: AsyncSession, push_id: int, now: datetime) -> None:
+async def mark_sent(
+    session: AsyncSession, push_id: int, now: datetime, ref: str | None = None
+) -> None:
+    """Delivered; ``ref`` is the platform's id of the message posted, for a later edit."""
     await session.execute(
         update(OutboxItem)
         .where(OutboxItem.id == push_id)
-        .values(status="sent", sent_at=now, attempts=OutboxItem.attempts + 1, last_error=None)
+        .values(
+            status="sent",
+            sent_at=now,
+            attempts=OutboxItem.attempts + 1,
+            last_error=None,
+            sent_ref=ref[:128] if ref else None,
+        )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A delivered push whose message can be edited: what it said, and where it is."""
+
+    kind: str
+    payload: dict[str, Any]
+    ref: str
+
+
+async def sent_message(session: AsyncSession, push: Push) -> Sent | None:
+    """The message that ``push`` edits, when it was delivered to the same chat and its
+    platform id is known (None: post a new message instead)."""
+    if not push.edits:
+        return None
+    row = (
+        await session.execute(
+            select(OutboxItem.kind, OutboxItem.payload, OutboxItem.sent_ref).where(
+                OutboxItem.dedupe_key == push.edits,
+                OutboxItem.status == "sent",
+                OutboxItem.sent_ref.is_not(None),
+                OutboxItem.platform == push.platform,
+                OutboxItem.conversation_id == push.conversation_id,
+            )
+        )
+    ).first()
+    return None if row is None else Sent(row.kind, row.payload, row.sent_ref)
 
 
 async def retry_later(

@@ -19,57 +19,12 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from core.ingest.importer import import_document
 from core.models import Escalation, OutboxItem
+from testing.clinic import clinic, load, telegram_id, urgent
 from testing.fake_telegram import FakeBotAPI
 from tests.adapter.test_alert_faults import free_port
 
 N = 40
-
-
-def clinic(now: datetime) -> dict:
-    start, end = (now - timedelta(hours=1)).isoformat(), (now + timedelta(hours=3)).isoformat()
-    contacts, schedules, users = [], [], []
-    for n in range(N):
-        shifts = []
-        for rank in (0, 1):
-            key = f"v{n}r{rank}"
-            contacts.append({"key": key, "name": f"Vet {n}-{rank}"})
-            users.append(
-                {
-                    "username": key,
-                    "accounts": {"5000": "viewer"},
-                    "contacts": {"5000": key},
-                    "telegram": [{"user_id": 800000 + 10 * n + rank}],
-                }
-            )
-            shifts.append({"id": key, "start": start, "end": end, "rank": rank, "contact": key})
-        schedules.append({"name": f"S{n}", "shifts": shifts})
-    account = {
-        "number": "5000",
-        "name": "Clinique",
-        "timezone": "America/Toronto",
-        "locale": "en",
-        "escalate_after_minutes": 1,
-        "contacts": contacts,
-        "schedules": schedules,
-    }
-    return {"accounts": [account], "users": users}
-
-
-def messages(now: datetime) -> dict:
-    taken = (now - timedelta(minutes=1)).isoformat()
-    batch = [
-        {
-            "id": f"m{n}",
-            "taken_at": taken,
-            "subject": f"URG{n:03d}",
-            "urgent": True,
-            "schedule": f"S{n}",
-        }
-        for n in range(N)
-    ]
-    return {"accounts": [{"number": "5000", "messages": batch}]}
 
 
 def pages(fake: FakeBotAPI) -> Counter:
@@ -79,9 +34,8 @@ def pages(fake: FakeBotAPI) -> Counter:
 
 async def test_sigkill_in_the_middle_of_a_climb_every_step_once(db, db_url, tmp_path: Path):
     now = datetime.now(UTC)
-    async with db.write() as s:
-        for doc in (clinic(now), messages(now)):
-            await import_document(s, doc, base_dir=None, recordings_dir=tmp_path / "rec", now=now)
+    await load(db, clinic(now, N, delay=1, hours=3), now, tmp_path / "rec")
+    await load(db, urgent(range(N), now - timedelta(minutes=1), N), now, tmp_path / "rec")
     fake = await FakeBotAPI().start()
     fake.delays["sendMessage"] = 0.05  # delivering takes a while: the kill lands inside it
     env = {
@@ -131,7 +85,7 @@ async def test_sigkill_in_the_middle_of_a_climb_every_step_once(db, db_url, tmp_
             second.send_signal(signal.SIGTERM)
             await second.wait()
         counts = pages(fake)
-        expected = {(str(800000 + 10 * n + r), bool(r)) for n in range(N) for r in (0, 1)}
+        expected = {(str(telegram_id(n, r)), bool(r)) for n in range(N) for r in (0, 1)}
         assert set(counts) == expected  # every step of every climb: none lost
         assert sum(counts.values()) - 2 * N <= 1  # at most the in-flight page twice
         async with db.read() as s:

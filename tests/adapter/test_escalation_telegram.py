@@ -3,8 +3,9 @@
 The real Telegram adapter against the fake Bot API, the real scheduler jobs run by
 hand with an injected clock (a minute passes without sleeping): the vet on call is
 paged, nobody answers, the second vet gets it a minute later, presses « Je m'en
-occupe », the first vet is told who took it, a later press hears « already taken »,
-and the trail says all of it.
+occupe », the first vet's page is edited to say who took
+it (a new note where Telegram will not edit it), a later press hears « already
+taken », and the trail says all of it.
 """
 
 from __future__ import annotations
@@ -116,6 +117,15 @@ def to(world: TelegramWorld, chat: int) -> list[dict]:
     return [p for p in world.fake.sent() if p["chat_id"] == str(chat)]
 
 
+def page_id(world: TelegramWorld, chat: int) -> int:
+    """The message id of the first page sent to ``chat``, as the fake gave it."""
+    return next(
+        c.result["message_id"]
+        for c in world.fake.of("sendMessage")
+        if c.params["chat_id"] == str(chat) and "URGENCE" in c.params["text"]
+    )
+
+
 async def test_the_climb_at_night_in_telegram(world, clock, jobs):
     await load(world, clinic(delay=1), NIGHT)
     await load(world, urgent(), NIGHT + timedelta(seconds=20))
@@ -140,8 +150,18 @@ async def test_the_climb_at_night_in_telegram(world, clock, jobs):
     )
     assert found["sendMessage"][0]["text"].startswith("Vous avez pris le message urgent 9001")
     await jobs.deliver()
-    note = to(world, HELENE)[-1]["text"]
-    assert "Marc Bélanger a pris le message urgent 9001" in note and "Telegram" in note
+    assert len(to(world, HELENE)) == 1  # no new message: her page itself says it now
+    [edit] = world.fake.of("editMessageText")
+    first = page_id(world, HELENE)
+    assert (edit.params["chat_id"], edit.params["message_id"]) == (str(HELENE), str(first))
+    text, keyboard = world.fake.showing(HELENE, first)
+    assert text.startswith("🚨 Message urgent pour vous, de garde (rang 0)\u202f: URGENCE")
+    assert "Saignement" in text  # still the page, its details kept
+    assert text.endswith(
+        "\n✅ Marc Bélanger a pris le message urgent 9001 (URGENCE)\u202f: "
+        "Telegram, mer. 12 mars 02 h 11."
+    )
+    assert buttons({"reply_markup": keyboard}) == {"Ouvrir": "/message 9001"}  # no « Je m'en… »
 
     later = await world.expect(
         press(buttons(page)["Je m'en occupe"], user_id=HELENE, lang="fr"), sendMessage=1
@@ -217,3 +237,24 @@ async def test_a_vet_tied_only_by_telegram_username_is_paged_once_seen(world, cl
     await jobs.escalate()
     [page] = [p for p in to(world, MARC) if "URGENCE" in p["text"]]
     assert "rang 1" in page["text"]
+
+
+async def test_a_page_telegram_will_not_edit_gets_a_note_instead(world, clock, jobs):
+    """Her page is too old to edit (or she deleted it): she gets a short note instead."""
+    await load(world, clinic(delay=1), NIGHT)
+    await load(world, urgent(), NIGHT)
+    await jobs.escalate()
+    clock[0] += timedelta(minutes=1)
+    await jobs.escalate()
+    [second] = to(world, MARC)
+    await world.expect(
+        press(buttons(second)["Je m'en occupe"], user_id=MARC, lang="fr"), sendMessage=1
+    )
+    world.fake.fail("editMessageText", 400, "Bad Request: message can't be edited")
+    await jobs.deliver()
+    assert len(world.fake.of("editMessageText")) == 1  # tried once, refused
+    note = to(world, HELENE)[-1]
+    assert note["text"].startswith("✅ Marc Bélanger a pris le message urgent 9001 (URGENCE)")
+    assert "reply_markup" not in note
+    text, _ = world.fake.showing(HELENE, page_id(world, HELENE))
+    assert "Marc Bélanger" not in text  # the page itself is as it was

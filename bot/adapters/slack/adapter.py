@@ -316,12 +316,20 @@ class SlackAdapter:
 
     # ----------------------------------------------------------------- the outbox
 
-    async def push(self, conversation_id: str, replies: list[Reply]) -> None:
+    async def push(self, conversation_id: str, replies: list[Reply]) -> str | None:
         """Post to a channel: ``C456`` with SLACK_BOT_TOKEN, ``T123/C456`` with that
-        workspace's installation. Raises RateLimited, TemporaryFailure, PermanentFailure."""
+        workspace's installation. Raises RateLimited, TemporaryFailure, PermanentFailure.
+        Where the message is (``[T123/]D789:ts``) when it was one, to edit it later."""
         team, _, channel = conversation_id.rpartition("/")
         token = await self._push_token(team)
-        await slack_send.push(self.web_client(token), channel, replies, mentions={})
+        ref = await slack_send.push(self.web_client(token), channel, replies, mentions={})
+        return f"{team}/{ref}" if ref and team else ref
+
+    async def edit(self, ref: str, replies: list[Reply]) -> None:
+        """Edit the message at ``ref`` (from :meth:`push`) with ``chat.update``."""
+        team, _, where = ref.rpartition("/")
+        token = await self._push_token(team)
+        await slack_send.edit(self.web_client(token), where, replies)
 
     async def _push_token(self, team: str) -> str:
         if team and self._store is not None:

@@ -13,7 +13,10 @@ A response_url takes 5 messages; a longer answer is cut there, its last message 
 Files cannot be ephemeral: a file of a reply seen by everyone goes to the channel, any
 other to the user's direct chat (``conversations.open``), with ``files_upload_v2``.
 
-Errors of a push are mapped to the outbox's kinds (:func:`delivery_error`).
+Errors of a push are mapped to the outbox's kinds (:func:`delivery_error`). A push of
+one message gives back where it is (``channel:ts``, the channel as Slack answers it: a
+direct chat's ``D…`` id for a user's), so that the outbox can have it edited later
+(``chat.update``, :func:`edit`).
 """
 
 from __future__ import annotations
@@ -144,14 +147,16 @@ async def send(
     await post(client, target.user_id, message)
 
 
-async def post(client: AsyncWebClient, channel: str, message: Message) -> None:
-    await client.chat_postMessage(
+async def post(client: AsyncWebClient, channel: str, message: Message) -> str:
+    """Post one message; where it is, as ``channel:ts``."""
+    response = await client.chat_postMessage(
         channel=channel,
         text=message.text,
         blocks=message.blocks,
         unfurl_links=False,
         unfurl_media=False,
     )
+    return f"{response.get('channel') or channel}:{response.get('ts') or ''}"
 
 
 async def direct_channel(client: AsyncWebClient, user_id: str) -> str:
@@ -184,16 +189,32 @@ async def upload(client: AsyncWebClient, channel: str, files: list[Attachment]) 
 
 async def push(
     client: AsyncWebClient, channel: str, replies: list[Reply], mentions: Mapping[str, str]
-) -> None:
-    """Post ``replies`` (and their files) to ``channel``, raising the outbox's error kinds."""
+) -> str | None:
+    """Post ``replies`` (and their files) to ``channel``, raising the outbox's error kinds;
+    ``channel:ts`` of the message when there was one."""
     try:
-        for message in render(replies, mentions):
-            await post(client, channel, message)
+        refs = [await post(client, channel, message) for message in render(replies, mentions)]
         files = [f for r in replies for f in r.files]
         if files:
             await upload(client, channel, files)
     except DeliveryError:
         raise
+    except Exception as error:
+        raise delivery_error(error) from error
+    return refs[0] if len(refs) == 1 and not refs[0].endswith(":") else None
+
+
+async def edit(client: AsyncWebClient, ref: str, replies: list[Reply]) -> None:
+    """Replace the message at ``ref`` (``channel:ts``) with ``replies``, which must render
+    as one message; Slack's refusals (gone, too old) come out as PermanentFailure."""
+    channel, _, ts = ref.rpartition(":")
+    messages = render(replies, {})
+    if not channel or not ts or len(messages) != 1:
+        raise PermanentFailure(f"cannot edit {ref!r} with {len(messages)} messages")
+    try:
+        await client.chat_update(
+            channel=channel, ts=ts, text=messages[0].text, blocks=messages[0].blocks
+        )
     except Exception as error:
         raise delivery_error(error) from error
 

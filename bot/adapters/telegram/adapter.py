@@ -37,7 +37,8 @@ import hmac
 import logging
 import re
 import warnings
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -277,22 +278,42 @@ class TelegramAdapter:
 
     # ------------------------------------------------------------------ pushes
 
-    async def push(self, conversation_id: str, replies: list[Reply]) -> None:
-        """Send replies to a chat (or group) for the outbox; failures as DeliveryError kinds."""
+    async def push(self, conversation_id: str, replies: list[Reply]) -> str | None:
+        """Send replies to a chat (or group) for the outbox; failures as DeliveryError
+        kinds. The message's ``chat:message_id`` when it was one message (to edit later)."""
         try:
             chat_id = int(conversation_id)
         except ValueError:
             raise PermanentFailure(f"not a Telegram chat id: {conversation_id!r}") from None
-        try:
-            await self.chat.send(self.application.bot, chat_id, replies, paged=False)
-        except RetryAfter as error:
-            raise RateLimited(_seconds(error)) from error
-        except ChatMigrated as error:
-            raise PermanentFailure(f"the group moved to chat {error.new_chat_id}") from error
-        except (Forbidden, BadRequest) as error:  # blocked, kicked, chat not found, refused
-            raise PermanentFailure(str(error)) from error
-        except (NetworkError, TelegramError) as error:  # timeouts, 5xx, connection errors
-            raise TemporaryFailure(str(error) or type(error).__name__) from error
+        with _delivery_errors():
+            sent = await self.chat.send(self.application.bot, chat_id, replies, paged=False)
+        return f"{chat_id}:{sent[0]}" if len(sent) == 1 else None
+
+    async def edit(self, ref: str, replies: list[Reply]) -> None:
+        """Edit the message ``ref`` (``chat:message_id``, from :meth:`push`) to say the
+        one reply given (``editMessageText``); PermanentFailure when it cannot be."""
+        chat, _, message = ref.partition(":")
+        if len(replies) != 1 or not (chat.lstrip("-").isdigit() and message.isdigit()):
+            raise PermanentFailure(f"cannot edit {ref!r} with {len(replies)} replies")
+        with _delivery_errors():
+            done = await self.chat.edit(self.application.bot, int(chat), int(message), replies[0])
+        if not done:
+            raise PermanentFailure("the edited message would not fit in one")
+
+
+@contextmanager
+def _delivery_errors() -> Iterator[None]:
+    """Telegram's errors as the outbox's kinds: wait, retry, or give up."""
+    try:
+        yield
+    except RetryAfter as error:
+        raise RateLimited(_seconds(error)) from error
+    except ChatMigrated as error:
+        raise PermanentFailure(f"the group moved to chat {error.new_chat_id}") from error
+    except (Forbidden, BadRequest) as error:  # blocked, kicked, not found, too old to edit
+        raise PermanentFailure(str(error)) from error
+    except (NetworkError, TelegramError) as error:  # timeouts, 5xx, connection errors
+        raise TemporaryFailure(str(error) or type(error).__name__) from error
 
 
 def _seconds(error: RetryAfter) -> float:

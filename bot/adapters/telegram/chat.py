@@ -291,20 +291,53 @@ class TelegramChat:
         actor: Actor | None = None,
         quote: int | None = None,
         paged: bool = True,
-    ) -> None:
-        """Send replies to a chat; ``actor`` is who asked (None for a push)."""
+    ) -> list[int]:
+        """Send replies to a chat; ``actor`` is who asked (None for a push). The ids of
+        the text messages sent (a push keeps its one message's id, to edit it later)."""
+        sent: list[int] = []
         for reply in replies:
             target = chat_id
             if reply.visibility is Visibility.DIRECT and actor and actor.user_id != str(chat_id):
                 target = int(actor.user_id)
             try:
-                await self._send_one(bot, target, reply, actor, quote, paged)
+                sent += await self._send_one(bot, target, reply, actor, quote, paged)
             except (Forbidden, BadRequest):
                 if target == chat_id:
                     raise
                 # The person never opened a private chat with the bot: tell them here.
-                await self._send_one(bot, chat_id, reply, actor, quote, paged)
+                sent += await self._send_one(bot, chat_id, reply, actor, quote, paged)
             quote = None
+        return sent
+
+    async def edit(self, bot: Bot, chat_id: int, message_id: int, reply: Reply) -> bool:
+        """Edit a message the bot sent (a push) to say ``reply``; False when the reply
+        takes more than one message. Raises what Telegram answers (too old, deleted)."""
+        texts = render.to_html(reply)
+        if len(texts) != 1:
+            return False
+        try:
+            await bot.edit_message_text(
+                texts[0],
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=render.markup(await self._keyboard(chat_id, reply, None)),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as error:  # edited twice to the same text: nothing to change
+            if "not modified" not in str(error).lower():
+                raise
+        return True
+
+    async def _keyboard(
+        self, chat_id: int, reply: Reply, actor: Actor | None
+    ) -> list[list[InlineKeyboardButton]]:
+        """The reply's buttons; a command too long for callback_data gets a token."""
+        owner = None  # read only when a token is made: it costs a query
+        if not all(fits(a.command) for a in reply.actions):
+            owner = await self.owners.owner(chat_id, actor)
+        datas = await self._callback_data([a.command for a in reply.actions], self._clock(), owner)
+        return render.keyboard(reply.actions, datas)
 
     async def _send_one(
         self,
@@ -314,7 +347,7 @@ class TelegramChat:
         actor: Actor | None,
         quote: int | None,
         paged: bool,
-    ) -> None:
+    ) -> list[int]:
         now = self._clock()
         texts = render.pages(reply, self.rows_per_page) if paged else render.to_html(reply)
         paging = len(texts) > 1 and paged
@@ -329,18 +362,16 @@ class TelegramChat:
             doc = _PAGES + json.dumps({"pages": texts, "buttons": buttons}, ensure_ascii=False)
             [token] = await save_tokens(self._db, [doc], now, owner)
             nav = render.pager([f"p:{token}:{i}" for i in range(len(texts))], 0)
-            await self._message(bot, chat_id, texts[0], InlineKeyboardMarkup([nav, *rows]), quote)
+            markup = InlineKeyboardMarkup([nav, *rows])
+            sent = [await self._message(bot, chat_id, texts[0], markup, quote)]
         else:
+            sent = []
             for i, text in enumerate(texts):
                 last = i == len(texts) - 1
-                await self._message(
-                    bot,
-                    chat_id,
-                    text,
-                    render.markup(rows) if last else None,
-                    quote if i == 0 else None,
-                )
+                markup = render.markup(rows) if last else None
+                sent.append(await self._message(bot, chat_id, text, markup, None if i else quote))
         await self._files(bot, chat_id, reply.files, actor)
+        return sent
 
     async def _callback_data(
         self, payloads: Sequence[str], now: datetime, owner: Owner | None
@@ -377,8 +408,8 @@ class TelegramChat:
         html: str,
         markup: InlineKeyboardMarkup | None = None,
         quote: int | None = None,
-    ) -> None:
-        await bot.send_message(
+    ) -> int:
+        sent = await bot.send_message(
             chat_id,
             html,
             parse_mode=ParseMode.HTML,
@@ -388,6 +419,7 @@ class TelegramChat:
             if quote
             else None,
         )
+        return sent.message_id
 
     async def _edit(
         self, query: CallbackQuery, html: str, markup: InlineKeyboardMarkup | None
