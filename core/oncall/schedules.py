@@ -176,11 +176,12 @@ async def refs_starting(session: AsyncSession, schedule_id: int, at: datetime) -
 
 
 async def account_contacts(session: AsyncSession, account_id: int) -> list[ContactInfo]:
-    """The account's directory in name order."""
-    rows = await session.scalars(
-        select(Contact).where(Contact.account_id == account_id).order_by(Contact.name)
+    """The account's directory in name order (columns, not ORM objects: cheaper)."""
+    columns = [getattr(Contact, c) for c in _CONTACT_COLUMNS]
+    rows = await session.execute(
+        select(*columns).where(Contact.account_id == account_id).order_by(Contact.name)
     )
-    return [ContactInfo.of(c) for c in rows]
+    return [info for row in rows if (info := _contact_from(tuple(row))) is not None]
 
 
 @dataclass(frozen=True, slots=True)
