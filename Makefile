@@ -31,22 +31,21 @@ i18n: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/garde docs > docs/commands.md
 
+# The benchmarks that read BENCH_DATABASE_URL: run on SQLite, then again on PostgreSQL
+# when BENCH_DATABASE_URL is set (that database is emptied). bench.dispatch runs both
+# itself; bench.slack and bench.recordings are SQLite only.
+DB_BENCHES := oncall importing alerts delivery telegram escalation stats messages ingest calls documents
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.dispatch
-	$(BIN)/python -m bench.oncall
-	$(BIN)/python -m bench.oncall --scale 10
-	$(BIN)/python -m bench.importing
-	$(BIN)/python -m bench.alerts
-	$(BIN)/python -m bench.delivery
-	$(BIN)/python -m bench.telegram
-	$(BIN)/python -m bench.slack
-	$(BIN)/python -m bench.escalation
-	$(BIN)/python -m bench.stats
-	$(BIN)/python -m bench.messages
-	$(BIN)/python -m bench.ingest
-	$(BIN)/python -m bench.calls
+	$(BIN)/python -m bench.slack --gc-freeze
 	$(BIN)/python -m bench.recordings
-	$(BIN)/python -m bench.documents
+	set -e; for name in $(DB_BENCHES); do \
+		echo "== bench.$$name, SQLite"; env -u BENCH_DATABASE_URL $(BIN)/python -m bench.$$name; \
+		if [ -n "$$BENCH_DATABASE_URL" ]; then \
+			echo "== bench.$$name, PostgreSQL"; $(BIN)/python -m bench.$$name; fi; \
+	done
+	$(BIN)/python -m bench.oncall --scale 10
 
 clean:
 	rm -rf $(VENV) garde.db garde.db-wal garde.db-shm recordings

@@ -12,17 +12,21 @@ p99 ack latency for both, the throughput ratio, and for Garde the time until eve
 reply had reached its response_url. Goals: p99 under 100 ms at 100 clients, Garde at
 least 50 % of the bare handler's throughput.
 
-Run: ``python -m bench.slack`` (``--count N`` requests per client, default 30).
+Run: ``python -m bench.slack`` (``--count N`` requests per client, default 30;
+``--profile FILE`` profiles Garde's process during the load with cProfile and prints
+where its time went, the slowest functions first).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import hashlib
 import hmac
 import multiprocessing
+import pstats
 import statistics
 import tempfile
 import time
@@ -209,7 +213,7 @@ def _ms(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100)[q - 1] * 1000 if len(samples) > 1 else 0.0
 
 
-async def main(count: int, rounds: int, freeze: bool) -> None:
+async def main(count: int, rounds: int, freeze: bool, profile: str | None = None) -> None:
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
     slack = ctx.Process(target=_child, args=(child, count, rounds), daemon=True)
@@ -225,8 +229,15 @@ async def main(count: int, rounds: int, freeze: bool) -> None:
         if freeze:  # what `garde serve` would do once started: see --gc-freeze
             gc.collect()
             gc.freeze()
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
         parent.send({"garde": garde_url, "bare": bare_url})
         results = await loop.run_in_executor(None, parent.recv)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         await garde_runner.cleanup()
         await bare_runner.cleanup()
         await garde.close()
@@ -268,5 +279,6 @@ if __name__ == "__main__":
         action="store_true",
         help="gc.freeze() once started: the collector stops scanning startup objects",
     )
+    parser.add_argument("--profile", metavar="FILE", help="cProfile Garde's process into FILE")
     args = parser.parse_args()
-    asyncio.run(main(args.count, args.rounds, args.gc_freeze))
+    asyncio.run(main(args.count, args.rounds, args.gc_freeze, args.profile))

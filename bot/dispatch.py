@@ -66,10 +66,9 @@ class Dispatcher:
 
         ``account`` (a number) is the active account for this call only (``garde say
         --account``); the identity's stored choice is left as it is."""
-        async with self.db.lookup() as session:  # one round trip: identity, user, accounts
-            identity, accounts = await find_asker(
-                session, actor.platform, actor.team_id, actor.user_id
-            )
+        identity, accounts = await self.db.lookup_retried(  # one round trip
+            lambda session: find_asker(session, actor.platform, actor.team_id, actor.user_id)
+        )
         active = _active_account(identity, accounts, account)
         chosen = negotiate(
             lang,

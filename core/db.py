@@ -6,16 +6,24 @@ SQLite a write begins with ``BEGIN IMMEDIATE`` so it holds the write lock from i
 first statement: two writers queue on the busy timeout instead of failing later
 with ``database is locked`` when a read lock cannot be upgraded. SQLite files go
 through :mod:`core.sqlite_driver` (one thread hop per statement).
+
+PostgreSQL connections are not pinged when taken from the pool (``pool_pre_ping`` cost
+three round trips per session: BEGIN, a ping, ROLLBACK). A connection the server
+closed (a restart, ``pg_terminate_backend``) is known closed as soon as the event loop
+has read its end, so the pool drops it at checkout for free; one that dies unseen fails
+its first statement, which invalidates the pool, and :meth:`Database.lookup_retried`
+(who is asking, the first read of every command) runs once more on a fresh connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,6 +36,7 @@ from core.sqlite_driver import connector
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "garde_write"
 _LOOKUP_OPTION = "garde_lookup"
+T = TypeVar("T")
 
 
 def is_sqlite(url: str) -> bool:
@@ -57,12 +66,27 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE_OPTION, False) else "BEGIN")
 
 
+def _drop_closed_connections(engine: AsyncEngine) -> None:
+    """A pooled connection the server has closed is replaced at checkout, with no ping."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        closed = getattr(dbapi_conn.driver_connection, "is_closed", None)
+        if closed is not None and closed():
+            raise DisconnectionError("the server closed this connection")
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """Whether ``error`` is a statement that failed because its connection died."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
 class Database:
     """The process's engine and its session factories; one per composition root."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": not is_sqlite(url)}
+        kwargs: dict[str, Any] = {"echo": echo}
         if make_url(url).get_driver_name() == "asyncpg":
             # No JIT: a short query the planner overestimates (who-is-on-call on years of
             # history) paid 30 ms compiling itself to run in 0.1 ms.
@@ -75,6 +99,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if is_sqlite(url):
             _tune_sqlite(self.engine)
+        else:
+            _drop_closed_connections(self.engine)
         writer = self.engine.execution_options(**{_WRITE_OPTION: True})
         looker = self.engine.execution_options(
             **({_LOOKUP_OPTION: True} if is_sqlite(url) else {"isolation_level": "AUTOCOMMIT"})
@@ -102,6 +128,20 @@ class Database:
         statements must see one snapshot (SQLite) or that stream use :meth:`read`."""
         async with self._lookups() as session:
             yield session
+
+    async def lookup_retried(self, read: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """``read`` in a :meth:`lookup` session, run once more on a fresh connection if
+        its connection turns out dead (the server restarted): reads only, so running it
+        twice is harmless. The failure invalidated the whole pool, so the command's later
+        sessions get fresh connections too."""
+        try:
+            async with self.lookup() as session:
+                return await read(session)
+        except DBAPIError as error:
+            if not is_disconnect(error):
+                raise
+        async with self.lookup() as session:
+            return await read(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -51,7 +51,7 @@ async def calls(command: Command, ctx: Context) -> list[Reply]:
             text=" ".join(rest),
             usage=ctx.t(USAGE),
         )
-    async with ctx.db.read() as session:
+    async with ctx.db.lookup() as session:  # one statement: no BEGIN/ROLLBACK
         found = await call_page(
             session,
             ctx.account.id,

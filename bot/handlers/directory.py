@@ -59,7 +59,7 @@ async def directory(command: Command, ctx: Context) -> Reply:
             length=len(search),
             max=MAX_SEARCH,
         )
-    async with ctx.db.read() as session:
+    async with ctx.db.lookup() as session:  # one statement: no BEGIN/ROLLBACK
         contacts = await account_contacts(session, ctx.account.id)
     words = fold(search).split()
     found = sorted((c for c in contacts if matches(c, words)), key=lambda c: (fold(c.name), c.id))

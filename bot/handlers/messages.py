@@ -120,7 +120,7 @@ async def list_messages(command: Command, ctx: Context) -> Reply:
         return await export(command, ctx)
     page, rest = take_page(command.args)
     days, sel = _selection(ctx, rest)
-    async with ctx.db.read() as session:
+    async with ctx.db.lookup() as session:  # one statement: no BEGIN/ROLLBACK
         total, rows = await inbox.page(
             session, ctx.account.id, sel, limit=page.size, offset=page.offset
         )

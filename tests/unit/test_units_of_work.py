@@ -9,12 +9,15 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
+from bot.app import link_console
+from bot.contract import Actor, Conversation
 from core.accounts.identity import find_asker, find_identity, user_accounts
 from core.db import Database
 from core.models import Account, ChatIdentity, Contact, Membership, User
 from core.sqlite_driver import PREFETCH
+from tests.conftest import NOW
 
 LINKED = datetime(2025, 5, 1, tzinfo=UTC)
 
@@ -133,3 +136,30 @@ async def test_the_asker_is_found_in_one_read_as_the_two_reads_found_it(db):
     assert [(a.number, role) for a, role in held] == [("4000", "admin"), ("5000", "viewer")]
     assert alone is not None and alone.user.username == "solo" and none == []
     assert unknown == (None, [])
+
+
+async def test_a_command_still_answers_after_the_server_closed_every_connection(garde):
+    """No ping before each session: a connection the server closed is dropped or, if it
+    fails its first statement, the asker's read runs once more on a fresh one."""
+    if garde.db.dialect != "postgresql":
+        pytest.skip("pg_terminate_backend: PostgreSQL")
+    await link_console(garde.db, "alice", NOW, None)
+    actor, conversation = Actor("console", "alice", name="alice"), Conversation("console", "alice")
+
+    async def who() -> list:
+        return await garde.dispatcher.run("/oncall who", actor, conversation, NOW, lang="en")
+
+    before = await who()
+    assert before[0].text.startswith("On call now:")
+    for _ in range(2):  # twice: the connections of the first answer after it die too
+        admin = Database(garde.db.url)
+        async with admin.lookup() as s:
+            killed = await s.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        await admin.dispose()
+        assert killed >= 1
+        assert await who() == before
