@@ -40,7 +40,7 @@ from bot.i18n import Catalogs, Translator
 from core.db import Database
 
 FILE_LIMIT = 50 * 1024 * 1024  # bytes a bot may send through the public Bot API
-_PAGES = PAGES  # the stored payload of a long reply's rendered pages (read by .updates)
+_PAGES = PAGES  # the stored payload of a long reply's rendered pages (.updates reads it too)
 
 
 class TelegramChat(Updates):
