@@ -103,6 +103,7 @@ class FieldKind(StrEnum):
     SCHEDULE = "schedule"  # a schedule's name
     TEXT = "text"  # free words
     COMMENT = "comment"  # free words written after ``--``
+    WORDS = "words"  # command words as typed (quotes kept), written back unchanged
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,43 +5,14 @@ written row by row from an async source, so memory does not grow with the row co
 in first-seen order, in a single pass over the source: rows go to a scratch file as they
 come, and are copied after the header once every label is known, padded to full width.
 
-Exports land in one folder of the system's temporary directory (PDFs too: the suffix
-comes from the name); files older than an hour are removed when the next export is
-written (the platforms have them by then).
+Where the file goes, and when it is removed, is :mod:`bot.documents.files`.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-import time
 from collections.abc import AsyncIterable, Sequence
 from pathlib import Path
-
-EXPORTS = "garde-exports"
-KEEP_SECONDS = 3600
-
-
-def export_path(name: str) -> Path:
-    """A new, private file path for an export called ``name`` (Garde chooses the name)."""
-    folder = Path(tempfile.gettempdir()) / EXPORTS
-    folder.mkdir(mode=0o700, exist_ok=True)
-    _prune(folder)
-    stem, suffix = Path(name).stem, Path(name).suffix or ".csv"
-    handle, path = tempfile.mkstemp(prefix=stem + "-", suffix=suffix, dir=folder)
-    os.close(handle)  # mkstemp made it 0600 already
-    return Path(path)
-
-
-def _prune(folder: Path) -> None:
-    cutoff = time.time() - KEEP_SECONDS
-    for old in folder.iterdir():
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except OSError:  # another process pruned it first
-            continue
 
 
 async def write_labelled_csv(

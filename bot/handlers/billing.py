@@ -25,7 +25,8 @@ from babel.numbers import format_currency
 
 from bot.context import Context
 from bot.contract import Action, Attachment, Command, Reply
-from bot.documents.csv import export_path, write_csv
+from bot.documents.csv import write_csv
+from bot.documents.files import export_path
 from bot.handlers.paging import Page, command_text, page_actions, page_line, take_page
 from bot.i18n import Translator
 from bot.parsing import ParseError, fold

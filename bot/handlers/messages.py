@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.context import Context
 from bot.contract import Action, Attachment, Command, Reply
 from bot.dispatch import ROLE_NAMES
-from bot.documents.csv import export_path, write_labelled_csv
+from bot.documents.csv import write_labelled_csv
+from bot.documents.files import export_path
 from bot.handlers.escalation import render_trail
 from bot.handlers.paging import page_actions, page_line, take_page
 from bot.parsing import ParseError, fold, take_range

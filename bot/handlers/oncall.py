@@ -9,6 +9,8 @@ Grammar (English and French words, case and accents ignored)::
     /oncall view|vue [day|week|month] [DATE] [SCHEDULE]   (jour|semaine|mois; default week)
     /oncall coverage|couverture [MONTH] [SCHEDULE]        (default the current month)
     /oncall pdf [week|month] [DATE] [SCHEDULE] [letter|a4]  the view as a PDF file
+    /oncall home|accueil                          who now and the coverage of the next
+                                                  two weeks (Slack's App Home shows it)
 
 How a schedule name is told from the other arguments: after the subcommand, each
 token is, in this order, a keyword of the subcommand (``at``, ``day``…); a schedule's
@@ -29,7 +31,7 @@ period, else asks which. Weeks run Monday to Sunday in both languages.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.context import Context
 from bot.contract import Action, Command, Reply
@@ -42,7 +44,7 @@ from bot.handlers.oncall_views import account_schedules, junk, person, read_args
 from bot.parsing import ParseError, When, fold, parse_when
 from bot.registry import CommandSpec
 from core.errors import N_
-from core.localtime import local_date
+from core.localtime import local_date, zone
 from core.oncall.schedules import ScheduleInfo
 from core.oncall.who import LOOKAHEAD, Change, OnCall, next_changes, who_and_next
 
@@ -59,10 +61,13 @@ SUBCOMMANDS = {
     "coverage": "coverage",
     "couverture": "coverage",
     "pdf": "pdf",
+    "home": "home",
+    "accueil": "home",
 }
 AT = {"at": ("at", "at"), "a": ("at", "at")}  # "à" and "a" once accents are dropped
 NEXT_LIMIT = 10
 UPCOMING = 50  # enough handovers for who follows each rank on call now
+HOME_DAYS = 14  # the days ``home`` shows the coverage of, today included
 
 
 async def oncall(command: Command, ctx: Context) -> Reply | list[Reply]:
@@ -84,7 +89,28 @@ async def oncall(command: Command, ctx: Context) -> Reply | list[Reply]:
         return await coverage_command(ctx, rest)
     if sub == "pdf":
         return await pdf_command(command, ctx, rest)
+    if sub == "home":
+        return await _home(ctx, rest)
     return await _who(ctx, rest, implicit=sub is None)
+
+
+# --------------------------------------------------------------------------- home
+
+
+async def _home(ctx: Context, tokens: Sequence[str]) -> list[Reply]:
+    """Who is on call now, then the coverage calendars of the months the next
+    ``HOME_DAYS`` days touch (in the account's zone): the Slack App Home shows it as
+    given, so the window is decided here, once, not in the adapter."""
+    assert ctx.account is not None
+    if tokens:
+        raise junk(ctx, "home", " ".join(tokens))
+    replies = await _who(ctx, [], implicit=False)
+    today = ctx.now.astimezone(zone(ctx.account.timezone)).date()
+    last = today + timedelta(days=HOME_DAYS - 1)
+    replies += await coverage_command(ctx, [])
+    if (last.year, last.month) != (today.year, today.month):
+        replies += await coverage_command(ctx, [f"{last:%Y-%m}"])
+    return replies
 
 
 # --------------------------------------------------------------------------- who
@@ -276,7 +302,7 @@ COMMANDS = [
         "oncall",
         oncall,
         N_("Who is on call, the next changes, schedules, shifts and the coverage calendar."),
-        N_("/oncall [who|next|schedules|view|coverage|pdf] [SCHEDULE] …"),
+        N_("/oncall [who|next|schedules|view|coverage|pdf|home] [SCHEDULE] …"),
         role="viewer",
         aliases=("garde",),
         examples=(

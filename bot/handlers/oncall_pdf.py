@@ -19,7 +19,7 @@ from babel.dates import format_skeleton
 
 from bot.context import Context
 from bot.contract import Attachment, Command, Reply
-from bot.documents.csv import export_path
+from bot.documents.files import export_path
 from bot.documents.pdf import Calendar, ScheduleDocument, render
 from bot.handlers.calendar import _gap_line
 from bot.handlers.common import schedule_arg

@@ -44,6 +44,7 @@ USAGE = {
     "view": N_("/oncall view [day|week|month] [DATE] [SCHEDULE]"),
     "coverage": N_("/oncall coverage [MONTH] [SCHEDULE]"),
     "pdf": N_("/oncall pdf [week|month] [DATE] [SCHEDULE] [letter|a4]"),
+    "home": N_("/oncall home"),
 }
 PERIODS = {"day": "day", "jour": "day", "week": "week", "semaine": "week"}
 PERIODS |= {"month": "month", "mois": "month"}

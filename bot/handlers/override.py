@@ -31,7 +31,7 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.contract import Action, Command, Reply, Visibility
-from bot.handlers.choose import choose_contact, lacks_contact
+from bot.handlers.choose import contact_form, lacks_contact
 from bot.handlers.common import handle, schedule_arg, when
 from bot.handlers.override_form import override_form, wants_form
 from bot.parsing import (
@@ -102,7 +102,7 @@ async def override(command: Command, ctx: Context) -> Reply:
     """Plan the override; save it when it is one piece or confirmed, else show the plan."""
     assert ctx.account is not None
     if lacks_contact(command.args):  # a Cover it / Override button: ask who
-        return await choose_contact(command, ctx)
+        return await contact_form(command, ctx, USAGE, N_("Override"))
     if wants_form(command, ctx.now):
         return await override_form(command, ctx, USAGE)
     args = list(command.args)

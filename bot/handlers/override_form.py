@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Context
 from bot.contract import Action, Command, FieldKind, Form, FormField, Reply
+from bot.handlers.choose import CONTACT, WHO, contact_field
 from bot.handlers.common import handle
 from bot.i18n import Translator
 from bot.parsing import (
@@ -41,7 +42,7 @@ from core.localtime import zone
 from core.oncall.schedules import ContactInfo, ScheduleInfo, account_contacts, list_schedules
 from core.oncall.schedules import match_schedule as match
 
-CONTACT, START, END, SCHEDULE = "contact", "start", "end", "schedule"
+START, END, SCHEDULE = "start", "end", "schedule"
 # Usual handover times of answering-service schedules, offered as answers; any other
 # time is typed (or picked).
 HANDOVERS = (time(7, 30), time(17, 0))
@@ -49,7 +50,7 @@ TIME_CHOICES = 4
 ISO = "%Y-%m-%d %H:%M"
 
 QUESTIONS = {
-    CONTACT: N_("Who covers? Choose a contact or type a name."),
+    CONTACT: WHO,
     START: N_("From when? Choose or type a date and time (e.g. 05-01 07:30 or now)."),
     END: N_("Until when? Choose or type a date and time (e.g. 05-03 07:30)."),
     SCHEDULE: N_("Which schedule?"),
@@ -136,15 +137,7 @@ def _fields(
             end_words, end_at, extra = rest[used:spanned], end.at, rest[spanned:]
     words = " ".join
     return (
-        FormField(
-            CONTACT,
-            FieldKind.CONTACT,
-            t(N_("Contact")),
-            t(QUESTIONS[CONTACT]),
-            tuple(Action(c.name, handle(c.key)) for c in contacts),
-            args[0] if args else None,
-            contact,
-        ),
+        contact_field(t, contacts, args[0] if args else None, contact),
         FormField(
             START,
             FieldKind.DATETIME,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.contract import Action, Command, Reply
-from bot.handlers.choose import choose_contact, lacks_contact
+from bot.handlers.choose import contact_form, lacks_contact
 from bot.handlers.common import handle, shift_arg
 from bot.handlers.override import changed, header, name, period, times, unexpected
 from bot.parsing import (
@@ -55,7 +55,7 @@ async def assign(command: Command, ctx: Context) -> Reply:
     """
     assert ctx.account is not None
     if lacks_contact(command.args):  # an Assign button: ask who
-        return await choose_contact(command, ctx)
+        return await contact_form(command, ctx, ASSIGN_USAGE, N_("Assign"))
     args = list(command.args)
     who = parse_contact(args[0] if args else "")
     shift_tokens = args[1:]

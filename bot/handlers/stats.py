@@ -10,14 +10,13 @@ eight rows each (a phone shows them without paging) and a PNG chart with the sec
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from datetime import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
 from bot.contract import Attachment, Command, Reply
 from bot.documents.chart import ChartDay, ChartLabels, render_chart
+from bot.documents.files import export_path
 from bot.handlers import stats_view as view
 from bot.i18n import Translator
 from bot.parsing import ParseError, fold, parse_clock, parse_weekdays, take_range
@@ -145,7 +144,7 @@ def _chart(report: StatsReport, t: Translator, number: str) -> Attachment:
     )
     first, last = report.filter.days.first, report.filter.days.last
     name = f"stats-{number}-{first.isoformat()}-{last.isoformat()}.png"
-    path = Path(tempfile.mkdtemp(prefix="garde-stats-")) / name
+    path = export_path(name)
     render_chart(days, labels, path)
     return Attachment(name, "image/png", path, title=labels.title, caption=labels.title)
 

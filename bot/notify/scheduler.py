@@ -2,7 +2,8 @@
 steps, delivery, retention. With several replicas on PostgreSQL exactly one runs them: the
 holder of a session-level advisory lock on a dedicated connection. If that replica dies, its
 connection closes, the lock is released, and another replica takes it on its next try.
-SQLite means one process: it always leads.
+SQLite means one process: it always leads. One job runs on every replica: the hourly
+removal of the generated files (exports, charts) each wrote in its own temporary folder.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot import tables
 from bot.adapters import Adapter
 from bot.clock import Clock
+from bot.documents import files
 from bot.i18n import Catalogs
 from bot.notify.delivery import DeliveryWorker
 from bot.settings import Settings
@@ -128,6 +130,8 @@ class Scheduler:
             next_run_time=self.clock(),
             **common,
         )
+        # Generated files are in this machine's temporary folder: every replica prunes its own.
+        self.aps.add_job(self.prune_files, "interval", hours=1, id="generated", **common)
         self.aps.start()
 
     async def stop(self) -> None:
@@ -179,6 +183,12 @@ class Scheduler:
             while self._deliver_again:
                 self._deliver_again = False
                 await self.worker.run_once()
+
+    async def prune_files(self) -> None:
+        """Remove the generated files older than an hour (the platforms have them)."""
+        removed = await asyncio.to_thread(files.prune)
+        if removed:
+            log.info("generated files: %d removed", removed)
 
     async def purge(self) -> None:
         if not await self.leader.hold():

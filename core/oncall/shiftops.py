@@ -7,6 +7,7 @@ they belong to the answering service (« Ce que vous ne devez pas faire »).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -106,6 +107,32 @@ def _set_assignee(
     )
 
 
+def _audit(
+    session: AsyncSession,
+    account_id: int,
+    origin: audit.Origin,
+    now: datetime,
+    action: str,
+    refs: Sequence[int],
+    schedules: Sequence[ScheduleInfo],
+    **details: object,
+) -> None:
+    """The audit entry of a change to shifts (or an override) ``refs``: one shape for
+    assign, unassign, swap and comment, so their entries read alike."""
+    names = [s.name for s in schedules]
+    where = {"schedule": names[0]} if len(names) == 1 else {"schedules": names}
+    audit.record(
+        session,
+        account_id=account_id,
+        origin=origin,
+        at=now,
+        action=action,
+        subject=" ".join(f"#{ref}" for ref in refs),
+        **where,
+        **details,
+    )
+
+
 async def base_assignees(session: AsyncSession, shift: Shift) -> dict[int, int | None]:
     """Ref -> base assignee (contact id) of ``shift`` and of its rank's later shifts a
     recurring assign may reach: read before a change, to say who was replaced."""
@@ -157,17 +184,8 @@ async def assign(
         if comment:
             s.comment = comment
         assigned.append(slot)
-        audit.record(
-            session,
-            account_id=account_id,
-            origin=origin,
-            at=now,
-            action="assign",
-            subject=f"#{s.ref}",
-            schedule=schedule.name,
-            contact=contact.key,
-            comment=comment,
-        )
+        detail = {"contact": contact.key, "comment": comment}
+        _audit(session, account_id, origin, now, "assign", (s.ref,), (schedule,), **detail)
     await session.flush()
     return AssignResult(schedule, contact, tuple(assigned), tuple(unchanged), tuple(missing))
 
@@ -248,17 +266,8 @@ async def unassign(
         _set_assignee(session, shift, None, origin, now)
         kind, start, end = "shift", shift.start_at, shift.end_at
         back = (Holder(start, end, None, None),)
-    audit.record(
-        session,
-        account_id=account_id,
-        origin=origin,
-        at=now,
-        action="unassign",
-        subject=f"#{ref}",
-        schedule=schedule.name,
-        kind=kind,
-        contact=removed.key,
-    )
+    detail = {"kind": kind, "contact": removed.key}
+    _audit(session, account_id, origin, now, "unassign", (ref,), (schedule,), **detail)
     await session.flush()
     return UnassignResult(kind, ref, schedule, start, end, removed, back)
 
@@ -307,15 +316,7 @@ async def swap(
     ca, cb = a.contact_id, b.contact_id
     _set_assignee(session, a, cb, origin, now)
     _set_assignee(session, b, ca, origin, now)
-    audit.record(
-        session,
-        account_id=account_id,
-        origin=origin,
-        at=now,
-        action="swap",
-        subject=f"#{ref_a} #{ref_b}",
-        schedules=[sched_a.name, sched_b.name],
-    )
+    _audit(session, account_id, origin, now, "swap", (ref_a, ref_b), (sched_a, sched_b))
     await session.flush()
     return SwapResult(
         Slot(a.ref, a.start_at, a.end_at),
@@ -341,15 +342,6 @@ async def comment(
         raise Invalid(N_("Write the comment after the shift, e.g. /comment #12 Luc replaces Ana."))
     shift, schedule = await shift_by_ref(session, account_id, ref)
     shift.comment = text
-    audit.record(
-        session,
-        account_id=account_id,
-        origin=origin,
-        at=now,
-        action="comment",
-        subject=f"#{ref}",
-        schedule=schedule.name,
-        text=text,
-    )
+    _audit(session, account_id, origin, now, "comment", (ref,), (schedule,), text=text)
     await session.flush()
     return Slot(shift.ref, shift.start_at, shift.end_at)

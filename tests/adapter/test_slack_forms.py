@@ -72,6 +72,22 @@ async def submit(env, view: dict, state: dict):
     )
 
 
+async def press(env, command: str, response_url: str) -> None:
+    """A press of a Garde button whose value is ``command``, as Slack posts it."""
+    button = {"type": "button", "action_id": "garde.cmd.0", "value": command}
+    await env.interact(
+        {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": ALICE, "team_id": TEAM},
+            "trigger_id": "1337.46.abcd",
+            "channel": {"id": "C0OPS"},
+            "response_url": response_url,
+            "actions": [button],
+        }
+    )
+
+
 async def overrides(env) -> list[Override]:
     async with env.garde.db.read() as session:
         return list(await session.scalars(select(Override).order_by(Override.ref)))
@@ -197,20 +213,34 @@ async def test_the_form_speaks_the_users_slack_language_fr(env):
 
 
 async def test_a_button_whose_command_lacks_arguments_opens_the_form_given_so_far(env):
-    await env.interact(
-        {
-            "type": "block_actions",
-            "team": {"id": TEAM},
-            "user": {"id": ALICE, "team_id": TEAM},
-            "trigger_id": "1337.46.abcd",
-            "channel": {"id": "C0OPS"},
-            "response_url": "https://hooks.slack.test/actions/1",
-            "actions": [{"type": "button", "action_id": "garde.cmd.0", "value": "/override marc"}],
-        }
-    )
+    await press(env, "/override marc", "https://hooks.slack.test/actions/1")
     [opened] = await env.fake.wait_for("views.open")
     assert opened["trigger_id"] == "1337.46.abcd"
     blocks = {b["block_id"]: b for b in opened["view"]["blocks"]}
     chosen = blocks["contact"]["element"]["initial_option"]
     assert chosen["value"] == "@marc" and chosen["text"]["text"] == "Marc Bouchard"
     assert env.fake.calls_to("response_url") == []
+
+
+async def test_a_cover_it_button_opens_a_form_asking_the_contact_and_saves(env):
+    cover = '/override 2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
+    await press(env, cover, env.fake.response_url("cover"))
+    [opened] = await env.fake.wait_for("views.open")
+    view = opened["view"]
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    assert list(blocks) == ["contact", "given"]
+    people = {o["text"]["text"]: o["value"] for o in blocks["contact"]["element"]["options"]}
+    assert people["Marie Tremblay"] == "@marie"
+    given = blocks["given"]["element"]["initial_value"]
+    assert given == '2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
+    assert await overrides(env) == []  # asking writes nothing
+    option = {"text": {"type": "plain_text", "text": "x"}, "value": "@marie"}
+    state = {
+        "contact": {"value": {"type": "static_select", "selected_option": option}},
+        "given": {"value": {"type": "plain_text_input", "value": given}},
+    }
+    assert (await submit(env, view, state)).status == 200
+    [saved] = await env.fake.wait_for("response_url")
+    assert saved["blocks"][0]["text"]["text"].startswith("Override #51 saved: Marie Tremblay")
+    [override] = await overrides(env)
+    assert override.start_at == datetime(2025, 3, 17, 7, 30, tzinfo=TZ)

@@ -142,3 +142,17 @@ async def test_questions_in_french_fr(world):
     ask = await world.say("/remplacement", lang="fr")
     assert ask["text"].startswith("Qui remplace ? Choisissez un contact ou tapez un nom.")
     assert buttons(ask)["Annuler"] == "x"
+
+
+async def test_an_assign_button_asks_the_contact_with_buttons_then_assigns(world):
+    # « /assign #5 » is the Assign button of an empty shift (#5 of 01 Horaire, nobody).
+    ask = (await world.exchange(press("/assign #5", message_id=7)))[0]
+    assert ask["text"].startswith("Who covers? Choose a contact or type a name.")
+    assert ask["text"].endswith("<code>/assign #5</code>")
+    assert buttons(ask)["Patrick Tremblay"] == "a:@patrick"
+    assert await pending(world) == ["/assign #5"]
+    found = await world.expect(press("a:@patrick", message_id=8), editMessageText=1, sendMessage=1)
+    [done], [reply] = found["editMessageText"], found["sendMessage"]
+    assert done["text"] == "<code>/assign @patrick #5</code>"
+    assert "Patrick Tremblay" in reply["text"] and "#5" in reply["text"]
+    assert await pending(world) == []

@@ -115,3 +115,23 @@ async def test_the_console_shows_a_form_as_what_is_missing_and_the_usage_line(sa
     assert lines[-1] == "/override CONTACT START END [SCHEDULE] [rank N] [-- COMMENT]"
     french = await say("/remplacement marc", user="alice", lang="fr")
     assert french.splitlines()[-1].startswith("/remplacement CONTACT DÉBUT FIN")
+
+
+async def test_a_fill_button_asks_only_the_contact_and_an_answer_puts_it_first(garde, ask):
+    # /assign #5 is the Assign button of an empty shift: the contact is its one question.
+    [reply] = await ask("/assign #5", user="alice")
+    form = reply.form
+    assert form is not None and form.command == "/assign #5" and form.title == "Assign"
+    assert [(f.name, f.kind) for f in form.fields] == [
+        ("contact", FieldKind.CONTACT),
+        ("given", FieldKind.WORDS),
+    ]
+    assert form.next_field is form.fields[0] and form.fields[1].value == "#5"
+    assert form.usage.startswith("/assign CONTACT SHIFT")
+    wrong = await answer(garde, ask, "/assign #5", "tremblay")
+    assert wrong.form is not None and wrong.form.command == "/assign #5"
+    assert "Marie Tremblay, Patrick Tremblay" in (wrong.form.error or "")
+    right = await answer(garde, ask, "/assign #5", "Patrick")
+    assert right.form is not None and right.form.next_field is None
+    assert right.form.command == "/assign @patrick #5"
+    assert await written(garde) == (0, 0)  # answering writes nothing

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.handlers.calendar import BLANK
 from tests.contract.test_oncall_read import plain, replies
@@ -127,3 +129,18 @@ async def test_coverage_in_french_fr(say):
     assert "lun. 17 mars : 07 h 30 – 24 h 00 (couverture partielle)" in text
     assert "🟩 couvert · 🟨 couverture partielle · 🟥 aucune couverture · ⬜ aucun quart" in text
     assert "[◀ Mois précédent] -> /oncall coverage 2025-02" in text
+
+
+async def test_home_is_who_then_the_months_of_the_next_two_weeks(ask):
+    # Wed 03-12: the next 14 days stay in March; from Thu 03-27 they reach into April.
+    replies = await ask("/oncall home")
+    who = await ask("/oncall who")
+    march = await ask("/oncall coverage")
+    assert [r.text for r in replies] == [r.text for r in who + march]
+    late = datetime(2025, 3, 27, 10, tzinfo=ZoneInfo("America/Toronto"))
+    replies = await ask("/garde accueil", now=late)
+    april = await ask("/oncall coverage 2025-04", now=late)
+    assert [r.text for r in replies[-len(april) :]] == [r.text for r in april]
+    assert len(replies) == len(await ask("/oncall who", now=late)) + 2 * len(april)
+    [refused] = await ask("/oncall home 01")
+    assert refused.text == "I did not understand “01” here. Use: /oncall home"

@@ -7,6 +7,7 @@ rank 0 #3 Luc (Mon 03-10 07:30 → Mon 03-17 07:30); « 02 Soirs » every evenin
 
 from __future__ import annotations
 
+from bot.contract import Action
 from tests.contract.test_changes_chat import at, key_on_call, overrides
 
 # --------------------------------------------------------------------------- item 9: undo
@@ -154,18 +155,21 @@ async def test_an_empty_shift_gets_assign_and_override_buttons_that_ask_only_for
     assert buttons["Assign #5"] == "/assign #5"
     assert buttons["Override"] == '/override 2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
     [ask_who] = await ask(buttons["Override"], user="alice")
-    assert ask_who.text == "Who covers it? Choose a contact below."
-    picks = commands(ask_who)
-    assert picks["Marie Tremblay"] == (
-        '/override @marie 2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
-    )
+    assert ask_who.text == "Who covers? Choose a contact or type a name."
+    form = ask_who.form
+    assert form is not None and form.next_field is not None
+    assert form.next_field.name == "contact"
+    assert Action("Marie Tremblay", "@marie") in form.next_field.choices
+    pick = form.completed({"contact": "@marie"})
+    assert pick == '/override @marie 2025-03-17 07:30 2025-03-24 07:30 "01 Horaire"'
     assert await overrides(garde) == []  # asking writes nothing
-    [saved] = await ask(picks["Marie Tremblay"], user="alice")
+    [saved] = await ask(pick, user="alice")
     assert saved.text.startswith("Override #51 saved: Marie Tremblay covers 01 Horaire")
     assert await key_on_call(garde, at(3, 18, 12)) == "marie"
-    # Assign: the same two steps fill the base assignment.
+    # Assign: the same form fills the base assignment.
     [assign_who] = await ask(buttons["Assign #5"], user="alice")
-    [assigned] = await ask(commands(assign_who)["Patrick Tremblay"], user="alice")
+    assert assign_who.form is not None and assign_who.form.title == "Assign"
+    [assigned] = await ask(assign_who.form.completed({"contact": "@patrick"}), user="alice")
     assert "Patrick Tremblay" in assigned.text and "#5" in assigned.text
 
 
@@ -184,7 +188,8 @@ async def test_the_week_view_offers_to_fill_an_empty_shift(ask):
 async def test_cover_it_pressed_after_the_gap_began_covers_from_now(ask, garde):
     # An alert's Cover it names the gap from its start; today's began at midnight.
     [pick] = await ask('/override 2025-03-12 00:00 2025-03-13 08:00 "01 Horaire"', user="alice")
-    command = commands(pick)["Marie Tremblay"]
+    assert pick.form is not None
+    command = pick.form.completed({"contact": "@marie"})
     assert command == '/override @marie now 2025-03-13 08:00 "01 Horaire"'
     [saved] = await ask(command, user="alice")
     assert "Override #51 saved: Marie Tremblay" in saved.text

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from PIL import Image
 
+from bot.documents.files import exports_dir
 from tests.builders import load, snapshot
 from tests.stats_data import RANGE, SEED_TABLE, worked_example_calls
 
@@ -78,6 +79,7 @@ async def test_the_chart_comes_with_the_report_as_a_png(garde, ask):
     [chart] = replies[1].files
     assert chart.content_type == "image/png"
     assert chart.name == "stats-5200-2025-03-01-2025-03-22.png"
+    assert chart.path.parent == exports_dir()  # with every generated file, pruned hourly
     with Image.open(chart.path) as image:
         assert image.format == "PNG"
         assert image.size == (900, 560)

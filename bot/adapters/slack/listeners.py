@@ -8,8 +8,8 @@
   response_url without replacing the message;
 - a modal's submission is run before the ack: a refusal comes back on its
   fields (``response_action: errors``), anything else closes it and is posted;
-- ``app_home_opened`` publishes the App Home: ``/oncall who`` and ``/oncall coverage``
-  run for that user and rendered, so the adapter computes nothing.
+- ``app_home_opened`` publishes the App Home: ``/oncall home`` run for that user and
+  rendered, so the adapter computes nothing (the handler decides the window).
 
 Everything but the form acks first and works in a task; a failure there is logged with
 a reference (never a token) and answered with the apology the dispatcher also uses.
@@ -23,9 +23,8 @@ import re
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import ClientSession
 from slack_bolt.app.async_app import AsyncApp
@@ -56,7 +55,6 @@ COMMENT_MARKS = frozenset({"--", "\u2014", "\u2013"})
 SORRY = N_("Sorry, something went wrong (reference {ref}).")
 FORM_BUDGET = 2.0  # seconds the form's command may take before the ack (Slack allows 3)
 FORM_LOCALE_WAIT = 0.5  # seconds users.info may take before the form opens (trigger: 3 s)
-HOME_DAYS = 14
 MAX_FIELD_ERROR = 1000
 
 
@@ -232,21 +230,14 @@ class Listeners:
         await self._deliver(client, target, replies, actor)
 
     async def _home(self, client: AsyncWebClient, actor: Actor) -> None:
-        """Who is on call now and the coverage of the next days, for this user."""
+        """``/oncall home`` for this user (who now, the coverage of the next days), as given."""
         actor = await self._located(client, actor)
         person = await self._directory.person(actor)
         now = self._clock()
         where = conversation_at("", actor.team_id, actor.user_id, scoped=self._scoped)
-        replies = await self._dispatcher.run("/oncall who", actor, where, now)
+        replies = await self._dispatcher.run("/oncall home", actor, where, now)
         extra: list[dict] = []
-        if person is not None and person.timezone is not None:
-            today = now.astimezone(ZoneInfo(person.timezone)).date()
-            last = today + timedelta(days=HOME_DAYS - 1)
-            months = ["/oncall coverage"]
-            if (last.year, last.month) != (today.year, today.month):
-                months.append(f"/oncall coverage {last:%Y-%m}")
-            for text in months:
-                replies += await self._dispatcher.run(text, actor, where, now)
+        if person is not None and person.timezone is not None:  # a user with an account
             label = self._catalogs.translator(person.lang)(N_("Override"))
             extra = [_open_button(label)]
         mentions = await self._directory.mentions(actor)

@@ -2,12 +2,13 @@
 
 A handler lacking arguments answers with a :class:`~bot.contract.Form`; Slack shows it
 whole, as a modal, one input per field: a select for a contact or a schedule (its
-choices), a date-time picker for a date and time, a text input for words. Nothing here
-knows a command: the fields say what to show. The submission becomes exactly the
-command text a user could have typed (``/override @luc 2025-03-16 12:00 2025-03-18 12:00
-"01 Horaire" -- malade``), times written in the form's zone (or the chosen schedule's),
-and goes through the dispatcher like any command: the handler decides, the modal only
-translates. The fields' names and kinds travel in the modal's private metadata.
+choices), a date-time picker for a date and time, a text input for words (holding the
+words a button already gave, if any). Nothing here knows a command: the fields say what
+to show. The submission becomes exactly the command text a user could have typed
+(``/override @luc 2025-03-16 12:00 2025-03-18 12:00 "01 Horaire" -- malade``), times
+written in the form's zone (or the chosen schedule's), and goes through the dispatcher
+like any command: the handler decides, the modal only translates. The fields' names and
+kinds travel in the modal's private metadata.
 
 Slack's limits: 100 options per select (the first 100 choices; more would need an
 external select), 75 characters per option label, 150 per option value, 3,000
@@ -174,6 +175,8 @@ def _element(f: FormField, tz: ZoneInfo) -> dict:
     element = {"type": "plain_text_input", "max_length": 500}
     if f.kind is FieldKind.COMMENT:
         element["multiline"] = True
+    if f.suggested:
+        element["initial_value"] = f.suggested[:500]
     return element
 
 

@@ -25,8 +25,8 @@ The token is part of every Bot API URL, so it must never reach a log: httpx logs
 request URLs at INFO and PTB logs its base URL at DEBUG, hence those loggers are kept
 at WARNING/INFO; a token refused at start is reported without it.
 
-What a message or a press does is :mod:`bot.adapters.telegram.chat`; how a reply
-looks, :mod:`bot.adapters.telegram.render`.
+What a message or a press does is :mod:`bot.adapters.telegram.updates`; how a reply is
+sent, :mod:`bot.adapters.telegram.chat`; how it looks, :mod:`bot.adapters.telegram.render`.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from bot.adapters.telegram.tables import CallbackToken
 from core.db import Database
 
 TOKEN_LIFETIME = timedelta(days=7)
+PAGES = "pages:"  # a stored payload holding the rendered pages of a long reply
 
 
 @dataclass(frozen=True, slots=True)
