@@ -36,7 +36,7 @@ ROWS: dict[str, tuple[str, str]] = {
     "unanswered": (N_("Unanswered calls"), N_("assigned to an agent, not answered")),
     "answered": (N_("% answered by an agent"), N_("answered, out of all inbound calls")),
     "answered_assigned": (
-        N_("% of assigned calls answered"),
+        N_("% of assigned calls answered"),  # no-break space: not a %-format
         N_("answered, out of the assigned calls"),
     ),
     "work": (
