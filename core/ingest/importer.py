@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import audit
-from core.bulk import upsert, upsert_changed
+from core.bulk import insert_missing, upsert, upsert_changed
 from core.callcode import stat_code
 from core.errors import N_
 from core.ingest.checks import Checked, check
@@ -43,6 +43,7 @@ from core.models import (
 from core.notify import escalation
 from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
+from core.records import messages
 from core.records.calls import caller_digits
 from core.records.recordings import RecordingStore
 
@@ -380,14 +381,36 @@ async def _write_messages(
                 "schedule": m.schedule,
             }
         )
-    known = await _existing(session, Message, account.id, [r["ext_id"] for r in rows])
-    written = await upsert_changed(session, Message, rows, keys=("account_id", "ext_id"))
-    summary.written("messages", len(rows), len(rows) - len(known), written)
+    stored = await _stored_messages(session, account.id, [r["ext_id"] for r in rows])
+    # A message Garde has already: the service's fields update, Garde's status and history
+    # stay (messages.reposted). A new one is inserted unless a concurrent post got there
+    # first: only the rows this transaction inserted are pushed.
+    again = [messages.reposted(*stored[r["ext_id"]], r) for r in rows if r["ext_id"] in stored]
+    updated = await upsert_changed(session, Message, again, keys=("account_id", "ext_id"))
+    fresh = [r for r in rows if r["ext_id"] not in stored]
+    inserted = await insert_missing(session, Message, fresh, keys=("account_id", "ext_id"))
+    summary.written("messages", len(rows), len(fresh), len(inserted) + updated)
     # New messages are pushed to the chats that asked, in this same transaction;
     # urgent ones start climbing the account's ranks (if it escalates).
-    new = [r for r in rows if r["ext_id"] not in known]
+    new = [r for r in fresh if r["ext_id"] in inserted]
     await queue_new_messages(session, account.id, new, now)
     await escalation.start(session, account, new, now)
+
+
+async def _stored_messages(
+    session: AsyncSession, account_id: int, ids: list[str]
+) -> dict[str, tuple[str, list]]:
+    """Status and history of those of ``ids`` the account has, locked until commit so that
+    a close in Garde and a re-post do not overwrite each other (chunked like _existing)."""
+    found: dict[str, tuple[str, list]] = {}
+    for i in range(0, len(ids), 5000):
+        rows = await session.execute(
+            select(Message.ext_id, Message.status, Message.history)
+            .where(Message.account_id == account_id, Message.ext_id.in_(ids[i : i + 5000]))
+            .with_for_update()
+        )
+        found.update((ext_id, (status, history)) for ext_id, status, history in rows)
+    return found
 
 
 async def _write_calls(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal, select
@@ -189,3 +189,39 @@ async def set_status(
     )
     await session.flush()
     return _row(message)
+
+
+# ------------------------------------------------------------------ re-posted messages
+
+
+def _history_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two history lines the same line: the instant (whatever its offset),
+    the event and its detail."""
+    at = datetime.fromisoformat(entry["at"])
+    if at.tzinfo is None:  # never written so; compared as UTC rather than failing
+        at = at.replace(tzinfo=UTC)
+    return at, entry.get("event"), entry.get("detail")
+
+
+def _status_set_in_garde(history: list[dict[str, Any]]) -> bool:
+    """Whether someone closed or reopened the message in Garde (those lines name a chat)."""
+    return any(e.get("event") in (CLOSED, REOPENED) and "via" in e for e in history)
+
+
+def reposted(status: str, history: list[dict[str, Any]], row: dict[str, Any]) -> dict[str, Any]:
+    """``row``, a message the answering service posts again, merged with what Garde holds
+    of it (``status``, ``history``): the service's own fields come from the re-post, but a
+    status someone set in Garde stays, and no history line is ever lost. The history is the
+    stored lines plus the re-post's new ones, in time order (Garde's close, reopen,
+    acknowledgment and escalation lines are not in the service's copy)."""
+    stored = history or []
+    seen = {_history_key(e) for e in stored}
+    added = [e for e in row["history"] if _history_key(e) not in seen]
+    merged = dict(row)
+    if added:  # a stable sort: lines of one instant keep their order, stored first
+        merged["history"] = sorted([*stored, *added], key=lambda e: _history_key(e)[0])
+    else:
+        merged["history"] = stored
+    if _status_set_in_garde(stored):
+        merged["status"] = status
+    return merged
