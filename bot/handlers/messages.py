@@ -112,7 +112,9 @@ def _line(ctx: Context, m: MessageRow, days: DayRange) -> str:
     tz = zone(ctx.account.timezone) if ctx.account else None
     at = ctx.t.time(m.taken_at.astimezone(tz)) if days.days == 1 else ctx.t.datetime(m.taken_at, tz)
     mark = "🚨 " if m.urgent else ""
-    first = " · ".join(f"{label}: {value}" for label, value in m.fields[:FIRST_FIELDS])
+    first = " · ".join(
+        ctx.t(N_("{label}: {value}"), label=k, value=v) for k, v in m.fields[:FIRST_FIELDS]
+    )
     line = f"{at} {mark}{m.subject or '—'} ({ctx.t(STATUS_NAMES[m.status])}) #{m.id}"
     return f"{line}\n    {first}" if first else line
 
