@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bench.common import millis, scratch_database
+from bench.common import millis, scratch_database, settle
 from bot.app import Garde, link_console
 from bot.contract import Actor, Conversation
 from bot.settings import Settings
@@ -105,6 +105,7 @@ async def main(runs: int, others: int) -> None:
     async with scratch_database("messages") as db:
         t0 = time.perf_counter()
         await populate(db, others)
+        await settle(db)
         print(f"populated in {time.perf_counter() - t0:.0f} s ({db.dialect})")
         garde = Garde.create(Settings(database_url=db.url, _env_file=None))
         try:
