@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bench.common import millis, scratch_database
+from bench.common import millis, scratch_database, settle
 from bot.app import link_console
 from bot.contract import Actor, Conversation
 from bot.dispatch import Dispatcher
@@ -85,6 +85,7 @@ async def main() -> None:
             uid = user.id
         await populate(db, "busy", BUSY, uid)
         await populate(db, "quiet", QUIET, uid)
+        await settle(db)
         print(f"built {DAYS * (BUSY + QUIET):,} calls in {time.perf_counter() - t0:.1f} s")
         settings = Settings(database_url="sqlite://", _env_file=None)
         dispatcher = Dispatcher(db, Catalogs(), Registry(all_commands()), settings)

@@ -79,6 +79,26 @@ async def upsert_changed(
     return written
 
 
+async def insert_missing(
+    session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]
+) -> set[Any]:
+    """Insert those of ``rows`` whose ``keys`` are not stored (a concurrent insert of the
+    same key waits, then is skipped); returns the last key column's values of the rows this
+    statement inserted, so that only those are treated as new."""
+    if not rows:
+        return set()
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(model)
+        .on_conflict_do_nothing(index_elements=list(keys))
+        .returning(model.__table__.c[keys[-1]])
+    )
+    inserted: set[Any] = set()
+    for i in range(0, len(rows), BATCH):
+        inserted.update((await session.execute(stmt, list(rows[i : i + BATCH]))).scalars())
+    return inserted
+
+
 def _comparable(column: Any) -> Any:
     """JSON has no equality on PostgreSQL: compare its text (written by one serializer)."""
     return cast(column, Text) if isinstance(column.type, JSON) else column

@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from babel.lists import format_list
+
 from bot.context import Context
 from bot.contract import Action, Attachment, Command, Reply
 from bot.documents.audio import UnreadableRecording, playable
@@ -252,7 +254,7 @@ def _link(ctx: Context, name: str, filename: str) -> str:
                 "(PUBLIC_URL is the address where Garde's server is reached, e.g. "
                 "https://garde.example.com)."
             ),
-            settings=" ".join(missing_settings(ctx.settings)),
+            settings=format_list(missing_settings(ctx.settings), locale=ctx.t.locale),
         )
     url, expires = signer.url(name, filename, ctx.now)
     return ctx.t(

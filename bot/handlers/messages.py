@@ -9,7 +9,10 @@ answering service's; another account's id answers exactly like an unknown one.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
@@ -110,7 +113,9 @@ def _line(ctx: Context, m: MessageRow, days: DayRange) -> str:
     tz = zone(ctx.account.timezone) if ctx.account else None
     at = ctx.t.time(m.taken_at.astimezone(tz)) if days.days == 1 else ctx.t.datetime(m.taken_at, tz)
     mark = "🚨 " if m.urgent else ""
-    first = " · ".join(f"{label}: {value}" for label, value in m.fields[:FIRST_FIELDS])
+    first = " · ".join(
+        ctx.t(N_("{label}: {value}"), label=k, value=v) for k, v in m.fields[:FIRST_FIELDS]
+    )
     line = f"{at} {mark}{m.subject or '—'} ({ctx.t(STATUS_NAMES[m.status])}) #{m.id}"
     return f"{line}\n    {first}" if first else line
 
@@ -157,23 +162,21 @@ async def export(command: Command, ctx: Context) -> Reply:
     statuses = {key: t(name) for key, name in STATUS_NAMES.items()}
     name = f"messages-{ctx.account.number}-{days.first.isoformat()}-{days.last.isoformat()}.csv"
     path = export_path(name)
+    header = [t(N_("id")), t(N_("taken")), t(N_("subject")), t(N_("urgent"))]
+    header += [t(N_("status")), t(N_("agent"))]
+
+    decode = json.JSONDecoder().decode
+
+    def lines(chunk: Sequence[Any]) -> Iterator[tuple[list[str], list[list[str]]]]:
+        # one row a message; its fields go under their labels (rows unpack as tuples)
+        for ext_id, taken_at, subject, urgent, status, agent, fields in chunk:
+            taken = taken_at.astimezone(tz).isoformat(" ", "seconds")[:19]
+            fixed = [ext_id, taken, subject, yes if urgent else no, statuses[status], agent or ""]
+            yield fixed, decode(fields) if fields else []
+
     async with ctx.db.read() as session:
-
-        async def rows():  # one row a message; its fields go under their labels
-            async for m in inbox.stream(session, ctx.account.id, sel):
-                fixed = [
-                    m.id,
-                    m.taken_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-                    m.subject,
-                    yes if m.urgent else no,
-                    statuses[m.status],
-                    m.agent or "",
-                ]
-                yield fixed, m.fields
-
-        header = [t(N_("id")), t(N_("taken")), t(N_("subject")), t(N_("urgent"))]
-        header += [t(N_("status")), t(N_("agent"))]
-        count = await write_labelled_csv(path, header, rows())
+        chunks = (lines(c) async for c in inbox.stream(session, ctx.account.id, sel))
+        count = await write_labelled_csv(path, header, chunks)
     span = _span(ctx, days)
     caption = t(N_("{count} message(s), {span}"), count=count, span=span)
     return Reply(

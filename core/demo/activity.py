@@ -177,7 +177,13 @@ def call_log(rng: random.Random, today: date, tz: ZoneInfo) -> list[Json]:
         calls.append(_call(rng, str(call_id), start, kind))
         call_id += rng.randint(40, 400)
     talked = [c for c in calls if c["answered"] and c["agent_s"] >= 20]
-    for call in rng.sample(talked, RECORDED_CALLS):
+    recorded = rng.sample(talked, RECORDED_CALLS)
+    # « /appels hier » then « Voice » is the first thing a newcomer tries: yesterday has one.
+    yesterday = (today - timedelta(days=1)).isoformat()
+    last_night = [c for c in talked if c["start"].startswith(yesterday)]
+    if last_night and not any(c in recorded for c in last_night):
+        recorded[-1] = last_night[-1]
+    for call in recorded:
         call["recording"] = f"recordings/{call['id']}.wav"
     return [_with_billing(call) for call in calls]
 

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import audit
-from core.bulk import BATCH, upsert, upsert_changed
+from core.bulk import BATCH, insert_missing, upsert, upsert_changed
 from core.callcode import local_start, stat_code
 from core.errors import N_
 from core.ingest.checks import Checked, check
@@ -44,7 +44,7 @@ from core.models import (
 from core.notify import escalation
 from core.notify.messages import queue_new_messages
 from core.oncall.schedules import allocate_refs
-from core.records import daystats
+from core.records import daystats, messages
 from core.records.calls import caller_digits
 from core.records.recordings import RecordingStore
 
@@ -196,7 +196,12 @@ async def _write_account(
     summary.add("accounts", 1, int(created), int(changed and not created))
     if zone_before not in (None, account.timezone):
         await _restamp_calls(session, account)
-    known = await _keys(session, Contact.key, Contact.account_id == account.id)
+    # (a part of the document that is absent costs no query: the ingest API posts one kind)
+    known = (
+        await _keys(session, Contact.key, Contact.account_id == account.id)
+        if acc.contacts
+        else set()
+    )
     written = await upsert_changed(
         session,
         Contact,
@@ -205,12 +210,16 @@ async def _write_account(
     )
     new = sum(c.key not in known for c in acc.contacts)
     summary.written("contacts", len(acc.contacts), new, written)
-    contact_ids = dict(
-        (
-            await session.execute(
-                select(Contact.key, Contact.id).where(Contact.account_id == account.id)
-            )
-        ).all()
+    contact_ids = (
+        dict(
+            (
+                await session.execute(
+                    select(Contact.key, Contact.id).where(Contact.account_id == account.id)
+                )
+            ).all()
+        )
+        if acc.schedules
+        else {}
     )
     for j, sched in enumerate(acc.schedules):
         await _write_schedule(
@@ -218,10 +227,14 @@ async def _write_account(
         )
     await _write_messages(session, account, acc, path, checked, now, summary)
     await _write_calls(session, account, acc, path, checked, recordings_dir, summary)
-    billing_known = await _keys(
-        session,
-        BillingEntry.kind + " " + BillingEntry.reference,
-        BillingEntry.account_id == account.id,
+    billing_known = (
+        await _keys(
+            session,
+            BillingEntry.kind + " " + BillingEntry.reference,
+            BillingEntry.account_id == account.id,
+        )
+        if acc.billing
+        else set()
     )
     written = await upsert_changed(
         session,
@@ -240,7 +253,11 @@ async def _write_account(
     )
     new = sum(f"{b.kind} {b.reference}" not in billing_known for b in acc.billing)
     summary.written("billing", len(acc.billing), new, written)
-    pages_known = await _keys(session, InfoPage.title, InfoPage.account_id == account.id)
+    pages_known = (
+        await _keys(session, InfoPage.title, InfoPage.account_id == account.id)
+        if acc.info_pages
+        else set()
+    )
     written = await upsert_changed(
         session,
         InfoPage,
@@ -385,14 +402,36 @@ async def _write_messages(
                 "schedule": m.schedule,
             }
         )
-    known = await _existing(session, Message, account.id, [r["ext_id"] for r in rows])
-    written = await upsert_changed(session, Message, rows, keys=("account_id", "ext_id"))
-    summary.written("messages", len(rows), len(rows) - len(known), written)
+    stored = await _stored_messages(session, account.id, [r["ext_id"] for r in rows])
+    # A message Garde has already: the service's fields update, Garde's status and history
+    # stay (messages.reposted). A new one is inserted unless a concurrent post got there
+    # first: only the rows this transaction inserted are pushed.
+    again = [messages.reposted(*stored[r["ext_id"]], r) for r in rows if r["ext_id"] in stored]
+    updated = await upsert_changed(session, Message, again, keys=("account_id", "ext_id"))
+    fresh = [r for r in rows if r["ext_id"] not in stored]
+    inserted = await insert_missing(session, Message, fresh, keys=("account_id", "ext_id"))
+    summary.written("messages", len(rows), len(fresh), len(inserted) + updated)
     # New messages are pushed to the chats that asked, in this same transaction;
     # urgent ones start climbing the account's ranks (if it escalates).
-    new = [r for r in rows if r["ext_id"] not in known]
+    new = [r for r in fresh if r["ext_id"] in inserted]
     await queue_new_messages(session, account.id, new, now)
     await escalation.start(session, account, new, now)
+
+
+async def _stored_messages(
+    session: AsyncSession, account_id: int, ids: list[str]
+) -> dict[str, tuple[str, list]]:
+    """Status and history of those of ``ids`` the account has, locked until commit so that
+    a close in Garde and a re-post do not overwrite each other (chunked like _existing)."""
+    found: dict[str, tuple[str, list]] = {}
+    for i in range(0, len(ids), 5000):
+        rows = await session.execute(
+            select(Message.ext_id, Message.status, Message.history)
+            .where(Message.account_id == account_id, Message.ext_id.in_(ids[i : i + 5000]))
+            .with_for_update()
+        )
+        found.update((ext_id, (status, history)) for ext_id, status, history in rows)
+    return found
 
 
 async def _write_calls(
@@ -466,6 +505,9 @@ async def _restamp_calls(session: AsyncSession, account: Account) -> None:
 async def _write_users(
     session: AsyncSession, doc: Document, now: datetime, summary: ImportSummary
 ) -> None:
+    if not doc.users:
+        summary.add("users", 0)
+        return
     numbers = {n for u in doc.users for n in u.accounts}
     account_ids = dict(
         (

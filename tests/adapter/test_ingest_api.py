@@ -19,7 +19,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.app import Garde
+from bot.app import Garde, link_console
+from bot.contract import Actor, Conversation
 from bot.settings import Settings
 from core.models import Call, Message, OutboxItem
 from core.records.recordings import RecordingStore
@@ -209,6 +210,30 @@ async def test_eight_concurrent_posts_of_the_same_message_store_and_push_it_once
 
     assert await asyncio.gather(*(post() for _ in range(8))) == [200] * 8
     assert await count(api.garde, Message, Message.ext_id == "same") == 1
+    assert await count(api.garde, OutboxItem, OutboxItem.kind == "message") == 1
+
+
+async def test_a_repost_keeps_a_close_made_in_garde_and_its_history(api):
+    await subscribe_chat(api.garde, "-100", "urgent")
+    first = {"messages": [message("kept")]}
+    assert (await api.post("/api/v1/accounts/4000/messages", json=first, headers=AUTH)).ok
+    await link_console(api.garde.db, "demo", NOW, "4000")
+    actor, where = Actor("console", "demo"), Conversation("console", "demo")
+    [done] = await api.garde.dispatcher.run("/message kept close", actor, where, NOW, lang="en")
+    assert done.text == "Message kept is closed."
+    again = message("kept")
+    again["agent"] = "F-MARIE"  # the service's own fields may change
+    again["history"].append({"at": NOW.isoformat(), "event": "email_completed", "detail": None})
+    for _ in range(2):
+        response = await api.post(
+            "/api/v1/accounts/4000/messages", json={"messages": [again]}, headers=AUTH
+        )
+        assert response.status == 200
+    async with api.garde.db.read() as session:
+        stored = await session.scalar(select(Message).where(Message.ext_id == "kept"))
+    assert (stored.status, stored.agent) == ("closed", "F-MARIE")
+    assert [e["event"] for e in stored.history] == ["delivered", "closed", "email_completed"]
+    assert await count(api.garde, Message, Message.ext_id == "kept") == 1
     assert await count(api.garde, OutboxItem, OutboxItem.kind == "message") == 1
 
 

@@ -303,3 +303,41 @@ async def test_export_in_french_with_filters(edges, ask):
         "F-CAROLANE",
     ]
     assert len(rows) == 2
+
+
+async def repost(garde, *messages: dict) -> None:
+    """The answering service sends messages again (what ``garde import`` and the ingest API
+    both run)."""
+    doc = {"accounts": [{"number": "4200", "messages": list(messages)}]}
+    async with garde.db.write() as session:
+        await import_document(
+            session, doc, base_dir=None, recordings_dir=garde.settings.recordings_dir, now=NOW
+        )
+
+
+async def test_a_reposted_message_keeps_the_status_and_history_written_in_garde(edges, ask):
+    at = local("2025-03-10T08:00")
+    await ask("/message m-0309-2350 close", user="alice", account="4200", now=at)
+    later = _message("m-0309-2350", EDGES["m-0309-2350"], urgent=True, status="open")
+    later["subject"] = "URGENCE FUITE"  # the service's own fields may change
+    later["history"].append({"at": "2025-03-10T09:00:00", "event": "email_completed"})
+    await repost(edges, later)
+    await repost(edges, later)  # and again: nothing doubles
+
+    [full] = await ask("/message m-0309-2350", now=at, account="4200")
+    assert full.title == "Message m-0309-2350: URGENCE FUITE"
+    assert ("Status", "closed") in full.fields
+    assert full.text.splitlines()[1:] == [
+        "• Sun, Mar 9 11:50\u202fp.m. — delivered",
+        "• Mon, Mar 10 8:00\u202fa.m. — closed by Alice Roy, console",
+        "• Mon, Mar 10 9:00\u202fa.m. — email_completed",
+    ]
+    [closed] = await ask("/messages 03-09 closed", now=at, account="4200")
+    assert ids(closed) == ["m-0309-2350"]
+
+
+async def test_a_reposted_status_applies_while_nobody_changed_it_in_garde(edges, ask):
+    at = local("2025-03-10T08:00")
+    await repost(edges, _message("m-0309-0010", EDGES["m-0309-0010"], status="closed"))
+    [closed] = await ask("/messages 03-09 closed", now=at, account="4200")
+    assert ids(closed) == ["m-0309-0010"]

@@ -251,3 +251,11 @@ def test_two_builds_are_identical(tmp_path: Path) -> None:
         assert wav.read_bytes() == (second.parent / "recordings" / wav.name).read_bytes()
     other, _ = _load(tmp_path / "c", seed=4001)
     assert other.read_bytes() != first.read_bytes()
+
+
+def test_yesterday_has_a_recorded_call_to_press_voice_on(tmp_path: Path) -> None:
+    """The first thing a newcomer tries: « /appels hier », then « Voice »."""
+    _, doc = _load(tmp_path)
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    calls = _account(doc, "4000")["calls"]
+    assert any(c["start"].startswith(yesterday) and "recording" in c for c in calls)

@@ -21,6 +21,7 @@ from datetime import datetime
 from telegram import (
     Bot,
     CallbackQuery,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     ReplyParameters,
