@@ -15,7 +15,9 @@ is measured with the font's own advance widths, read once per process (:class:`F
 wrapped by :func:`_wrap`, and placed with plain ``text()`` calls; a row's borders are one
 line, the columns' rules one line each per page, the font is set once per page. What is
 left is fpdf2's per-document cost (parsing the two fonts, subsetting them on output:
-tens of ms) and one ``text()`` per line of a cell. reportlab's canvas was measured too:
+tens of ms, less without fontTools' recomputing every glyph's bounds) and one ``text()``
+per line of a cell. The parsed font cannot be kept from one document to the next: fpdf2
+subsets it in place when it writes the file. reportlab's canvas was measured too:
 its ``drawString`` with an embedded TrueType font costs three times fpdf2's ``text()``.
 """
 
@@ -120,6 +122,12 @@ def render(doc: ScheduleDocument) -> bytes:
     pdf.page_label = doc.page_label
     for style, name in FILES.items():
         pdf.add_font(FAMILY, style, FONTS / name)
+    for font in pdf.fonts.values():
+        # fontTools recomputes each kept glyph's bounds when fpdf2 saves the subset
+        # (every glyph decoded and encoded again: a fifth of a week's render); a subset
+        # moves no point, so the bounds the font has stay right.
+        if (parsed := getattr(font, "ttfont", None)) is not None:
+            parsed.recalcBBoxes = False
     side = (pdf.w - WIDTH) / 2
     pdf.set_margins(side, MARGIN, side)
     pdf.set_auto_page_break(True, margin=BOTTOM)
@@ -200,6 +208,7 @@ def _headings(pdf: FPDF, headings: list[str]) -> float:
     y = pdf.get_y()
     pdf.set_fill_color(225, 225, 225)
     pdf.rect(pdf.l_margin, y, WIDTH, height, style="DF")
+    pdf.set_fill_color(0)  # as the text: fpdf2 then sets no colour around each text()
     _texts(pdf, lines, y)
     pdf.set_font(FAMILY, "", TABLE_PT)
     return y + height
