@@ -6,7 +6,10 @@ and the days not fully covered. This module only lays them out: portrait, on Let
 A4 (the user's choice; the same content box fits both), the table's header repeated on
 each page, the page number at the foot. The font is DejaVu Sans Condensed shipped in
 ``fonts/`` (subset, with its licence): it covers French (’ œ « » é) where the PDF core
-fonts do not. Rendering is CPU work: callers run :func:`render` in a thread.
+fonts do not. The files carry no hinting and no layout tables (GSUB, GPOS, GDEF, MATH):
+fpdf2 drops the layout tables when it embeds a font and PDF viewers do not use
+hinting, and a font without them is quicker to parse and to subset again. Rendering is
+CPU work: callers run :func:`render` in a thread.
 
 Why it is drawn this way (issue 14: a month of four ranks under 500 ms, a week under
 200 ms). fpdf2's text layout (``multi_cell``, ``table``, ``get_string_width``) copies its
@@ -24,6 +27,7 @@ its ``drawString`` with an embedded TrueType font costs three times fpdf2's ``te
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -44,6 +48,7 @@ COLUMNS = (9, 28, 28, 10, 17, 10, 26, 30, 28)
 TABLE_PT = 7.5  # the table's font size
 LINE, PAD = 3.4, 0.9  # a table line's height and a cell's padding, in mm
 MM_PER_PT = 25.4 / 72
+Measure = Callable[[str, float], float]  # (text, size in points) -> width in mm
 # FULL, PARTIAL, NONE, no shifts: the colours of the chat's squares, light enough to print,
 # with a mark so that a black-and-white print still tells them apart.
 STATUS = {
@@ -254,7 +259,7 @@ def _wrap(text: str, width: float, size: float, style: str = "") -> list[str]:
     return lines
 
 
-def _fitting(word: str, width: float, size: float, measure) -> int:
+def _fitting(word: str, width: float, size: float, measure: Measure) -> int:
     """How many of ``word``'s first characters fit in ``width`` (at least one)."""
     used = 0.0
     for n, char in enumerate(word):
