@@ -97,6 +97,16 @@ class Attachment:
     fallback: str | None = None  # said instead when the platform cannot take the file (size)
 
 
+@dataclass(frozen=True, slots=True)
+class Phone:
+    """A phone number the reply's text shows: ``shown`` as written there
+    (``+1 514-555-0101``), ``dial`` what a phone calls (``+15145550101``, E.164). Each
+    renderer makes ``shown`` tappable where its platform can (Slack: a ``tel:`` link)."""
+
+    shown: str
+    dial: str
+
+
 class FieldKind(StrEnum):
     CONTACT = "contact"  # a contact of the account: choices are ``@key`` handles
     DATETIME = "datetime"  # a local date and time, written ``YYYY-MM-DD HH:MM``
@@ -174,6 +184,7 @@ class Reply:
     visibility: Visibility = Visibility.EPHEMERAL
     monospace: bool = False  # text is a grid (coverage calendar): keep it aligned
     form: Form | None = None  # what is missing, to ask; ``text`` then says what it is
+    phones: list[Phone] = field(default_factory=list)  # numbers in the text, to link
 
 
 class DeliveryError(Exception):

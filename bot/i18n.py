@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -130,7 +130,24 @@ class Translator:
         return f"{self.date(local.date())} {self.time(local)}"
 
     def date(self, day: date) -> str:
-        return format_skeleton("MMMEd", day, locale=self.locale)
+        return _day(self.locale, day)
 
     def time(self, at: datetime) -> str:
-        return format_time(at, "short", locale=self.locale, tzinfo=at.tzinfo)
+        key = (self.locale, at.hour, at.minute, at.second, at.utcoffset(), at.tzname())
+        text = _CLOCK.get(key)
+        if text is None:
+            if len(_CLOCK) > 4096:
+                _CLOCK.clear()
+            text = _CLOCK[key] = format_time(at, "short", locale=self.locale, tzinfo=at.tzinfo)
+        return text
+
+
+# Babel matches the skeleton and parses the pattern on every call (~0.1 ms): a month's
+# schedule as a table formats 500 dates and times, mostly the same few. The short time
+# shows the wall clock (and at most the zone's name), so those are its key.
+_CLOCK: dict[tuple[Any, ...], str] = {}
+
+
+@lru_cache(maxsize=4096)
+def _day(locale: Locale, day: date) -> str:
+    return format_skeleton("MMMEd", day, locale=locale)

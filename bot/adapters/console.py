@@ -1,7 +1,8 @@
 """The terminal chat: ``garde say`` for one command, and the interactive demo chat.
 
 A console line is a command like any other; replies are rendered as plain text,
-each button on its own line as ``[Label] -> /command args``. A Form (a command that
+each button on its own line as ``[Label] -> /command args``; phone numbers
+(``Reply.phones``) stay the text the reply shows (a terminal dials nothing). A Form (a command that
 lacks arguments) is shown as what is missing and the command's usage line: a terminal
 types the whole command again more easily than it answers questions. The console acts as
 the Garde user it is started for (linked by :func:`bot.app.link_console`).

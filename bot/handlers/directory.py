@@ -4,8 +4,9 @@ Read-only, as in the portal: the answering service's scripts depend on how the d
 is written, so changes go through the answering service (the reply says so). A search
 matches any part of a name, case and accents ignored (``lev`` finds « Lévesque »; every
 word of the search must match). Phones are written in the international form
-(``+1 514-555-0101``): read at a glance and dialled from anywhere; each platform's
-renderer makes them tappable where it links phones. Each contact has a button « on call
+(``+1 514-555-0101``): read at a glance and dialled from anywhere; the reply carries
+each as a :class:`~bot.contract.Phone` (as shown, and the number to dial) so that each
+platform's renderer makes it tappable where it can. Each contact has a button « on call
 when? » that runs ``/oncall next @key``.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import phonenumbers
 
 from bot.context import Context
-from bot.contract import Action, Command, Reply
+from bot.contract import Action, Command, Phone, Reply
 from bot.handlers.paging import page_actions, page_line, take_page
 from bot.parsing import ParseError, fold
 from bot.registry import CommandSpec
@@ -28,13 +29,23 @@ DEFAULT_REGION = "CA"  # numbers written without a country code are Canadian
 
 def readable_phone(raw: str) -> str:
     """``5145550101`` -> ``+1 514-555-0101``; what cannot be read as a number stays as is."""
+    phone = dialable(raw)
+    return phone.shown if phone else raw
+
+
+def dialable(raw: str) -> Phone | None:
+    """``5145550101`` as shown (``+1 514-555-0101``) and dialled (``+15145550101``); None
+    for what is not a number (``poste 12``)."""
     try:
         number = phonenumbers.parse(raw, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
-        return raw
+        return None
     if not phonenumbers.is_possible_number(number):
-        return raw
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return None
+    return Phone(
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+    )
 
 
 def matches(contact: ContactInfo, words: list[str]) -> bool:
@@ -71,7 +82,14 @@ async def directory(command: Command, ctx: Context) -> Reply:
         title=ctx.t(N_("Directory of account {number}"), number=ctx.account.number),
         actions=[_when(ctx, c) for c in shown]
         + page_actions(ctx.t, "directory", rest, page, len(found)),
+        phones=list(dict.fromkeys(p for c in shown for p in phones(c))),
     )
+
+
+def phones(contact: ContactInfo) -> list[Phone]:
+    """The contact's numbers that can be dialled (phones, then SMS)."""
+    found = (dialable(raw) for raw in [*contact.phones, *([contact.sms] if contact.sms else [])])
+    return [phone for phone in found if phone is not None]
 
 
 def _lines(

@@ -3,6 +3,9 @@
 The page is part of the command (``/messages week page 2``): the Next button carries the
 same command with the next page number, so a press is just another command on every
 platform, and each page is read fresh (a message closed meanwhile leaves ``open``).
+Long texts (the account's information pages) are paged the same way by
+:func:`text_pages`: a page holds at most :data:`TEXT_PAGE` characters, so that it is one
+Telegram message (4,096) and one Slack section (3,000) even once escaped.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from core.errors import N_
 
 PAGE_SIZE = 10
 MAX_PAGE = 10_000
+TEXT_PAGE = 2000  # characters of text on one page of a long text
 _WORDS = frozenset({"page", "p"})  # the same word in French
 
 
@@ -82,3 +86,53 @@ def page_line(t: Translator, page: Page, total: int) -> str:
     if count == 1:
         return ""
     return t(N_("Page {page} of {pages}"), page=page.number, pages=count)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A titled text, or a piece of one (``continued`` when not its beginning)."""
+
+    title: str
+    text: str
+    continued: bool = False
+
+
+def text_pages(texts: Sequence[tuple[str, str]], limit: int = TEXT_PAGE) -> list[list[Piece]]:
+    """Titled texts laid out on pages of about ``limit`` characters: a long text is cut
+    between lines (a long line between words), short ones share a page, in order."""
+    pieces = [
+        Piece(title, part, n > 0)
+        for title, text in texts
+        for n, part in enumerate(_cut(text, limit))
+    ]
+    out: list[list[Piece]] = []
+    used = 0
+    for piece in pieces:
+        cost = len(piece.title) + len(piece.text)
+        if not out or used + cost > limit:
+            out.append([])
+            used = 0
+        out[-1].append(piece)
+        used += cost
+    return out
+
+
+def _cut(text: str, limit: int) -> list[str]:
+    """``text`` in parts of at most ``limit`` characters, cut at line ends where it can."""
+    parts: list[str] = []
+    current: str | None = None
+    for line in text.split("\n"):
+        while len(line) > limit:
+            at = line.rfind(" ", 0, limit + 1)
+            at = at if at > 0 else limit
+            if current is not None:
+                parts.append(current)
+                current = None
+            parts.append(line[:at])
+            line = line[at:].lstrip(" ")
+        if current is not None and len(current) + 1 + len(line) > limit:
+            parts.append(current)
+            current = None
+        current = line if current is None else f"{current}\n{line}"
+    parts.append(current or "")
+    return parts

@@ -5,7 +5,9 @@ Slack's only three entities) and every mrkdwn text object is ``verbatim``: Slack
 neither auto-links URLs nor turns ``@here``/``#channel`` into mentions, so no text a user
 typed (a comment, a contact's name) can become a mention or a link. The only mentions
 are the ones this module writes itself, from a name -> Slack user id map the adapter
-reads from the account's directory.
+reads from the account's directory; the only links are the reply's phone numbers
+(:class:`~bot.contract.Phone`), written ``<tel:+15145550101|+1 514-555-0101>`` so that
+a phone dials them when tapped (not in code blocks, where Slack shows markup as is).
 
 Slack's limits are enforced by splitting, never by letting the API refuse the message:
 3,000 characters per text object, 10 fields per section, 25 buttons per actions block,
@@ -24,7 +26,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.contract import Action, Attachment, Reply
+from bot.contract import Action, Attachment, Phone, Reply
 
 MAX_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
@@ -40,6 +42,7 @@ MAX_FALLBACK = 3000
 PHONE_COLUMNS = 40  # a monospace line wider than this wraps on a phone
 ACTION_PREFIX = "garde.cmd."  # action_id of a command button: garde.cmd.<n>, unique per block
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_DIAL = re.compile(r"^\+?[0-9]{3,15}$")  # what a tel: link may dial (E.164)
 _FENCE = "```"
 
 
@@ -66,16 +69,24 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# --------------------------------------------------------------------------- mentions
+# --------------------------------------------------------------------------- links
 
 
-def _mention_pattern(mentions: Mapping[str, str]) -> tuple[re.Pattern[str], dict[str, str]] | None:
-    """A regex matching the escaped names whose Slack id looks like one, longest first."""
+def _mention_pattern(
+    mentions: Mapping[str, str], phones: Iterable[Phone] = ()
+) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """A regex matching the escaped names whose Slack id looks like one, and the reply's
+    phone numbers as shown, longest first; with the markup each becomes (a mention, a
+    ``tel:`` link). Only a number of digits is dialled: nothing typed becomes a link."""
     wanted = {
-        escape(name): user_id
+        escape(name): f"<@{user_id}>"
         for name, user_id in mentions.items()
         if name.strip() and _SLACK_USER.match(user_id or "")
     }
+    for phone in phones:
+        shown = escape(phone.shown)
+        if _DIAL.match(phone.dial) and shown.strip() and "|" not in shown:
+            wanted[shown] = f"<tel:{phone.dial}|{shown}>"
     if not wanted:
         return None
     names = sorted(wanted, key=len, reverse=True)
@@ -84,11 +95,11 @@ def _mention_pattern(mentions: Mapping[str, str]) -> tuple[re.Pattern[str], dict
 
 
 def _mentioned(escaped: str, pattern: tuple[re.Pattern[str], dict[str, str]] | None) -> str:
-    """Escaped text with the directory's names written as Slack mentions."""
+    """Escaped text with the directory's names written as Slack mentions, phones as links."""
     if pattern is None:
         return escaped
-    regex, ids = pattern
-    return regex.sub(lambda m: f"<@{ids[m.group(0)]}>", escaped)
+    regex, markup = pattern
+    return regex.sub(lambda m: markup[m.group(0)], escaped)
 
 
 # --------------------------------------------------------------------------- blocks
@@ -202,7 +213,7 @@ def _action_blocks(actions: list[Action]) -> list[dict]:
 def reply_blocks(reply: Reply, mentions: Mapping[str, str] | None = None) -> list[dict]:
     """The blocks of one reply: title, text, fields, table, the names of its files (they are
     uploaded separately), buttons."""
-    pattern = _mention_pattern(mentions or {})
+    pattern = _mention_pattern(mentions or {}, reply.phones)
     blocks: list[dict] = []
     if reply.title:
         title = clip(reply.title, MAX_HEADER)

@@ -10,6 +10,12 @@ Buttons carry ``callback_data`` of at most 64 bytes. The renderer does not decid
 what goes in it: the adapter gives one string per action (the command itself when it
 fits, else a token it stored), and the renderer lays the buttons out.
 
+Phone numbers (``Reply.phones``) are left as the plain text the reply shows, in the
+international form (``+1 514-555-0101``) and never inside ``<pre>`` (the directory is not
+monospace): Telegram marks such a number as a ``phone_number`` entity and its apps dial it
+when tapped. No ``<a href="tel:…">`` is written: Telegram documents links for web and
+``tg://`` addresses only, and a refused link would lose the whole message.
+
 Long lists are paged (:func:`pages`): a table with more than ``rows_per_page`` rows is
 cut into pages that each repeat the title and the table header, and each page is a
 message of its own; :func:`pager` is the row of buttons that moves between them.
