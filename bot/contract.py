@@ -185,6 +185,7 @@ class Reply:
     monospace: bool = False  # text is a grid (coverage calendar): keep it aligned
     form: Form | None = None  # what is missing, to ask; ``text`` then says what it is
     phones: list[Phone] = field(default_factory=list)  # numbers in the text, to link
+    colon: str = ": "  # between a field's label and its value, as the reply's language writes it
 
 
 class DeliveryError(Exception):

@@ -146,7 +146,10 @@ class Dispatcher:
             ref = secrets.token_hex(4)
             log.exception("command failed (reference %s)", ref)
             return [Reply(t(N_("Sorry, something went wrong (reference {ref})."), ref=ref))]
-        return result if isinstance(result, list) else [result]
+        replies = result if isinstance(result, list) else [result]
+        for reply in replies:
+            reply.colon = t.colon
+        return replies
 
     async def _remember_handle(self, actor: Actor) -> None:
         """A Telegram contact is paged by @username: keep the one the platform shows."""

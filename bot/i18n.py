@@ -27,7 +27,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from core.errors import Plural
+from core.errors import N_, Plural
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "garde"
@@ -100,6 +100,12 @@ class Translator:
     @cached_property
     def locale(self) -> Locale:
         return Locale.parse(BABEL_LOCALES[self.lang])
+
+    @cached_property
+    def colon(self) -> str:
+        """What stands between a label and its value: ``: `` in English, `` : `` (narrow
+        no-break space first) in French."""
+        return self(N_("{label}: {value}"), label="", value="")
 
     def __call__(self, msgid: str | Plural, /, **params: Any) -> str:
         """Translate, then fill the placeholders with the parameters formatted for the

@@ -32,7 +32,7 @@ def _render_one(reply: Reply) -> str:
         lines += [reply.title, "=" * len(reply.title)]
     if reply.text:
         lines.append(reply.text)
-    lines += [f"{label}: {value}" for label, value in reply.fields]
+    lines += [f"{label}{reply.colon}{value}" for label, value in reply.fields]
     if reply.rows:
         widths = [max(len(row[i]) for row in reply.rows) for i in range(len(reply.rows[0]))]
         lines += [

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.console import render
+from bot.adapters.telegram.render import to_html
 from core.ingest.importer import import_document
 from core.models import AuditEntry, Message
 from tests.builders import snapshot
@@ -341,3 +343,12 @@ async def test_a_reposted_status_applies_while_nobody_changed_it_in_garde(edges,
     await repost(edges, _message("m-0309-0010", EDGES["m-0309-0010"], status="closed"))
     [closed] = await ask("/messages 03-09 closed", now=at, account="4200")
     assert ids(closed) == ["m-0309-0010"]
+
+
+async def test_fields_are_written_with_the_languages_colon(edges, ask):
+    """French puts a narrow no-break space before the colon; English does not."""
+    [fr] = await ask("/message m-0309-2350", user="alice", account="4200", lang="fr")
+    [en] = await ask("/message m-0309-2350", user="alice", account="4200")
+    assert "Prénom\u202f: Jean" in render([fr]).splitlines()
+    assert "Prénom: Jean" in render([en]).splitlines()
+    assert "<b>Prénom</b>\u202f: Jean" in to_html(fr)[0]

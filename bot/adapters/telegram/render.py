@@ -101,7 +101,10 @@ def _lines(reply: Reply) -> list[_Line]:
     sections.append(head)
     sections.append(
         [
-            _Line(f"<b>{escape(label)}</b>: {escape(value)}", raw=f"{label}: {value}")
+            _Line(
+                f"<b>{escape(label)}</b>{reply.colon}{escape(value)}",
+                raw=f"{label}{reply.colon}{value}",
+            )
             for label, value in reply.fields
         ]
     )
