@@ -87,6 +87,9 @@ async def acknowledge(
     if won.rowcount != 1:
         await session.refresh(esc)
         return _taken(False, msg, account, esc.acked_name or "", esc.acked_via or "", esc.acked_at)
+    # the history is rewritten from what is read here: read it under lock (a close, a
+    # re-post or a step of the climb may be writing it)
+    await session.refresh(msg, ["history"], with_for_update=True)
     msg.history = [
         *msg.history,
         {"at": now.isoformat(), "event": "acknowledged", "detail": f"{name}, {platform}"},

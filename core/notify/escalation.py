@@ -85,7 +85,9 @@ async def run_due(session: AsyncSession, now: datetime, limit: int = BATCH) -> i
 
     The batch is claimed by the select itself: on PostgreSQL its rows stay locked until
     the commit, and another runner skips them (``SKIP LOCKED``) or, once committed, no
-    longer finds them due; SQLite has one writer at a time. All the batch's writes then
+    longer finds them due; SQLite has one writer at a time. The messages are locked too:
+    their history is rewritten from this read (a re-post or a close holding one makes
+    its step wait for the next poll). All the batch's writes then
     go out together: one statement per table."""
     rows = (
         await session.execute(
@@ -95,7 +97,7 @@ async def run_due(session: AsyncSession, now: datetime, limit: int = BATCH) -> i
             .where(Escalation.state == "climbing", Escalation.due_at <= now)
             .order_by(Escalation.due_at, Escalation.id)
             .limit(limit)
-            .with_for_update(skip_locked=True, of=Escalation)
+            .with_for_update(skip_locked=True, of=(Escalation, Message))  # history rewritten below
         )
     ).all()
     step = _Stepper(session, now)
