@@ -80,14 +80,25 @@ def fill(text: str, values: dict[str, str]) -> str:
     """``text.format(**values)``, without a doubled period where a value that ends with
     one (``8:00 a.m.``) ends the sentence (``… at {time}.``)."""
     out = []
-    for literal, name, spec, conversion in Formatter().parse(text):
+    for literal, name, field in _parsed(text):
         if out and out[-1].endswith(".") and literal.startswith("."):
             literal = literal[1:]
         out.append(literal)
         if name is not None:
-            field = "{" + name + (f"!{conversion}" if conversion else "") + f":{spec}}}"
             out.append(field.format(**values))
     return "".join(out)
+
+
+@lru_cache(maxsize=2048)
+def _parsed(text: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A translation's literals and placeholders, parsed once (the catalogs hold a few
+    hundred texts; every reply fills several)."""
+    return tuple(
+        (literal, name, "{" + name + (f"!{conversion}" if conversion else "") + f":{spec}}}")
+        if name is not None
+        else (literal, None, "")
+        for literal, name, spec, conversion in Formatter().parse(text)
+    )
 
 
 @dataclass(frozen=True)

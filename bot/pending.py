@@ -46,8 +46,12 @@ async def load_pending(
     db: Database, actor: Actor, conversation: Conversation, now: datetime
 ) -> str | None:
     """The command gathered so far by this user's pending form here, if not lapsed."""
-    async with db.read() as session:
-        row = await session.scalar(select(PendingForm).where(*_key(actor, conversation)))
+    async with db.lookup() as conn:  # one statement: no BEGIN/ROLLBACK, every message asks
+        row = (
+            await conn.execute(
+                select(PendingForm.text, PendingForm.created_at).where(*_key(actor, conversation))
+            )
+        ).first()
     if row is None or row.created_at < now - LIFETIME:
         return None
     return row.text

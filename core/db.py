@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -37,6 +38,16 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "garde_write"
 _LOOKUP_OPTION = "garde_lookup"
 T = TypeVar("T")
+# What a read takes: a session, or the bare connection of :meth:`Database.lookup` (both
+# execute statements; only a session loads ORM objects).
+Queryable: TypeAlias = AsyncSession | AsyncConnection
+
+
+def dialect_of(q: Queryable) -> str:
+    """``sqlite`` or ``postgresql``: the dialect a session or connection talks to."""
+    bind = q.bind if isinstance(q, AsyncSession) else q
+    assert bind is not None
+    return bind.dialect.name
 
 
 def is_sqlite(url: str) -> bool:
@@ -107,7 +118,7 @@ class Database:
         )
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writes = async_sessionmaker(writer, expire_on_commit=False)
-        self._lookups = async_sessionmaker(looker, expire_on_commit=False)
+        self._looker = looker
 
     @property
     def dialect(self) -> str:
@@ -120,28 +131,31 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def lookup(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads outside any transaction: no BEGIN and no ROLLBACK round
-        trips. Each statement sees what is committed when it runs (PostgreSQL's READ
+    async def lookup(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads outside any transaction: no BEGIN and no ROLLBACK round
+        trips, and no ORM session around the statements: they read columns, not ORM
+        objects (a session's execution and result machinery cost more than these short
+        reads). Each statement sees what is committed when it runs (PostgreSQL's READ
         COMMITTED does that inside a transaction too); nothing may be streamed. Who is
         asking is read so before every command, and /oncall who after it; reads whose
-        statements must see one snapshot (SQLite) or that stream use :meth:`read`."""
-        async with self._lookups() as session:
-            yield session
+        statements must see one snapshot (SQLite), that stream or that load ORM objects
+        use :meth:`read`."""
+        async with self._looker.connect() as conn:
+            yield conn
 
-    async def lookup_retried(self, read: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """``read`` in a :meth:`lookup` session, run once more on a fresh connection if
+    async def lookup_retried(self, read: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """``read`` on a :meth:`lookup` connection, run once more on a fresh connection if
         its connection turns out dead (the server restarted): reads only, so running it
         twice is harmless. The failure invalidated the whole pool, so the command's later
         sessions get fresh connections too."""
         try:
-            async with self.lookup() as session:
-                return await read(session)
+            async with self.lookup() as conn:
+                return await read(conn)
         except DBAPIError as error:
             if not is_disconnect(error):
                 raise
-        async with self.lookup() as session:
-            return await read(session)
+        async with self.lookup() as conn:
+            return await read(conn)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -7,7 +7,9 @@ in (a naive one is a bug and raises), UTC is stored, aware UTC comes out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -35,6 +37,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Any, coltype: object) -> Callable[[Any], Any] | None:
+        """On SQLite, the stored text (``2025-03-12 15:00:00.000000``) read with
+        ``datetime.fromisoformat`` rather than SQLAlchemy's regular expression: every
+        shift, override and call read passes here, a few hundred values a command."""
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        slow = super().result_processor(dialect, coltype)
+
+        def process(value: Any) -> datetime | None:
+            if not isinstance(value, str):
+                return slow(value) if slow else value
+            at = datetime.fromisoformat(value)
+            return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+        return process
 
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.

@@ -18,13 +18,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.contract import Action, Reply
 from bot.handlers.choose import fill_actions
 from bot.handlers.common import contact_line, quoted, schedule_arg
 from bot.parsing import ParseError, fold, parse_date, take_month
+from core.db import Queryable
 from core.errors import N_, NotFound
 from core.localtime import day_bounds, local_date, month_bounds, week_start, zone
 from core.oncall.schedules import (
@@ -78,9 +78,7 @@ class Args:
     values: dict[str, list[str]] = field(default_factory=dict)  # value kind -> its tokens
 
 
-async def account_schedules(
-    ctx: Context, session: AsyncSession | None = None
-) -> list[ScheduleInfo]:
+async def account_schedules(ctx: Context, session: Queryable | None = None) -> list[ScheduleInfo]:
     """The active account's schedules; an account without any is told so. Read in
     ``session`` when given (the caller's reads that follow share its round trips)."""
     assert ctx.account is not None

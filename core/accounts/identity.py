@@ -16,6 +16,7 @@ from functools import lru_cache
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import Queryable
 from core.errors import N_, Forbidden, Invalid, NotFound
 from core.models import Account, ChatIdentity, Contact, LinkCode, Membership, User, UserContact
 
@@ -152,7 +153,7 @@ def _asker_query() -> Select:
 
 
 async def find_asker(
-    session: AsyncSession, platform: str, team_id: str, external_id: str
+    session: Queryable, platform: str, team_id: str, external_id: str
 ) -> tuple[Identity | None, list[tuple[AccountInfo, str]]]:
     """:func:`find_identity` and :func:`user_accounts` of its user, in one query."""
     rows = (

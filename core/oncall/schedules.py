@@ -7,17 +7,20 @@ from those, with three queries whatever the history's length.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, select, true, update
+from sqlalchemy import Select, Text, bindparam, select, true, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from core.db import Queryable, dialect_of
 from core.errors import N_, NotFound
 from core.localtime import zone
 from core.models import Account, Contact, Override, Schedule, Shift
@@ -89,7 +92,7 @@ class Timelines:
         return None if contact_id is None else self.contacts.get(contact_id)
 
 
-async def list_schedules(session: AsyncSession, account_id: int) -> list[ScheduleInfo]:
+async def list_schedules(session: Queryable, account_id: int) -> list[ScheduleInfo]:
     """The account's schedules in name order (their columns, not ORM objects: every
     /oncall question reads them, and loading entities cost more than the query)."""
     rows = await session.execute(_schedules_query(), {"account_id": account_id})
@@ -175,13 +178,16 @@ async def refs_starting(session: AsyncSession, schedule_id: int, at: datetime) -
     return list(rows)
 
 
-async def account_contacts(session: AsyncSession, account_id: int) -> list[ContactInfo]:
+async def account_contacts(session: Queryable, account_id: int) -> list[ContactInfo]:
     """The account's directory in name order (columns, not ORM objects: cheaper)."""
-    columns = [getattr(Contact, c) for c in _CONTACT_COLUMNS]
+    columns = [_contact_column(Contact, c) for c in _CONTACT_COLUMNS]
     rows = await session.execute(
         select(*columns).where(Contact.account_id == account_id).order_by(Contact.name)
     )
-    return [info for row in rows if (info := _contact_from(tuple(row))) is not None]
+    contacts: dict[int, ContactInfo] = {}
+    for row in rows:
+        _add_contact(contacts, tuple(row))
+    return list(contacts.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,8 +243,8 @@ def _window_query(lateral: bool = False) -> Select:
     base, cover = aliased(Contact), aliased(Contact)
     shift_cols = [getattr(Shift, f.name) for f in fields(ShiftRow)]
     override_cols = [getattr(Override, f.name).label(f"o_{f.name}") for f in fields(OverrideRow)]
-    base_cols = [getattr(base, c).label(f"b_{c}") for c in _CONTACT_COLUMNS]
-    cover_cols = [getattr(cover, c).label(f"c_{c}") for c in _CONTACT_COLUMNS]
+    base_cols = [_contact_column(base, c).label(f"b_{c}") for c in _CONTACT_COLUMNS]
+    cover_cols = [_contact_column(cover, c).label(f"c_{c}") for c in _CONTACT_COLUMNS]
     window = (
         Shift.schedule_id.in_(bindparam("ids", expanding=True)),
         Shift.end_at > bindparam("start"),
@@ -275,20 +281,30 @@ _N_OVERRIDE = len(fields(OverrideRow))
 _N_CONTACT = len(_CONTACT_COLUMNS)
 
 
-def _contact_from(values: tuple) -> ContactInfo | None:
-    if values[0] is None:
-        return None
-    return ContactInfo(*values[:3], tuple(values[3] or ()), *values[4:])
+def _contact_column(contact: Any, name: str) -> Any:
+    """A contact's column in the window query; the phones as their stored JSON text, so
+    that SQLite's are decoded once per contact (:func:`_add_contact`), not once per row
+    (asyncpg decodes JSON itself)."""
+    column = getattr(contact, name)
+    return type_coerce(column, Text) if name == "phones" else column
+
+
+def _add_contact(contacts: dict[int, ContactInfo], values: tuple) -> None:
+    """The contact of these columns, unless absent or already read from another row."""
+    if values[0] is None or values[0] in contacts:
+        return
+    phones = json.loads(values[3]) if isinstance(values[3], str) else values[3]
+    contacts[values[0]] = ContactInfo(*values[:3], tuple(phones or ()), *values[4:])
 
 
 async def load_timelines(
-    session: AsyncSession, schedule_ids: Sequence[int], start: datetime, end: datetime
+    session: Queryable, schedule_ids: Sequence[int], start: datetime, end: datetime
 ) -> Timelines:
     """Shifts touching ``[start, end)`` of the given schedules, with overrides and contacts."""
     out = Timelines()
     if not schedule_ids:
         return out
-    lateral = session.bind is not None and session.bind.dialect.name == "postgresql"
+    lateral = dialect_of(session) == "postgresql"
     rows = await session.execute(
         _window_query(lateral), {"ids": list(schedule_ids), "start": start, "end": end}
     )
@@ -302,14 +318,10 @@ async def load_timelines(
         shift_id = row[0]
         if shift_id not in out.shifts:
             out.shifts[shift_id] = ShiftRow(*row[:o_at])
-            base = _contact_from(row[b_at:c_at])
-            if base:
-                out.contacts[base.id] = base
+            _add_contact(out.contacts, row[b_at:c_at])
         if row[o_at] is not None:
             out.overrides[shift_id].append(OverrideRow(*row[o_at:b_at]))
-            cover = _contact_from(row[c_at:])
-            if cover:
-                out.contacts[cover.id] = cover
+            _add_contact(out.contacts, row[c_at:])
     for s in out.shifts.values():
         spans = [
             OverrideSpan(o.id, o.start_at, o.end_at, o.contact_id, o.removed_at is not None)

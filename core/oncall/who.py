@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import Queryable
 from core.oncall.schedules import ContactInfo, ScheduleInfo, Timelines, load_timelines
 from core.oncall.timeline import Segment
 
@@ -131,7 +132,7 @@ def on_call_in(tl: Timelines, schedule: ScheduleInfo, at: datetime) -> list[OnCa
 
 
 async def who_and_next(
-    session: AsyncSession, asked: Sequence[tuple[ScheduleInfo, datetime]], limit: int
+    session: Queryable, asked: Sequence[tuple[ScheduleInfo, datetime]], limit: int
 ) -> list[tuple[list[OnCall], list[Change]]]:
     """For each (schedule, instant): who is on call then and the next ``limit`` changes.
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import Queryable
 from core.models import Call
 
 _NOT_DIGITS = re.compile(r"\D")
@@ -51,7 +52,7 @@ class CallPage:
 
 
 async def call_page(
-    session: AsyncSession,
+    session: Queryable,
     account_id: int,
     span: tuple[datetime, datetime],
     *,

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import audit
 from core.accounts.audit import Origin
+from core.db import Queryable
 from core.errors import N_, Invalid, NotFound
 from core.models import Message
 
@@ -90,7 +91,7 @@ def _where(account_id: int, sel: Selection) -> list[ColumnElement[bool]]:
 
 
 async def page(
-    session: AsyncSession, account_id: int, sel: Selection, *, limit: int, offset: int
+    session: Queryable, account_id: int, sel: Selection, *, limit: int, offset: int
 ) -> tuple[int, list[MessageRow]]:
     """How many messages match, and the page of them, newest first."""
     where = _where(account_id, sel)

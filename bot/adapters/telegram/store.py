@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bot.adapters.telegram.tables import CallbackToken
 from core.db import Database
@@ -70,8 +70,18 @@ async def save_tokens(
 
 async def load_token(db: Database, token: str, now: datetime) -> Stored | None:
     """The payload stored under ``token`` and its owner; None when unknown or expired."""
-    async with db.read() as session:
-        row = await session.get(CallbackToken, token)
+    async with db.lookup() as conn:  # one statement: no BEGIN/ROLLBACK, every press asks
+        row = (
+            await conn.execute(
+                select(
+                    CallbackToken.command,
+                    CallbackToken.created_at,
+                    CallbackToken.conversation_id,
+                    CallbackToken.user_id,
+                    CallbackToken.account_id,
+                ).where(CallbackToken.token == token)
+            )
+        ).first()
     if row is None or row.created_at < now - TOKEN_LIFETIME or row.conversation_id is None:
         return None
     return Stored(row.command, Owner(row.conversation_id, row.user_id, row.account_id))
