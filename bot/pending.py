@@ -9,8 +9,9 @@ store is neutral: it knows no platform and no command.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import String, Text, UniqueConstraint, delete, select
+from sqlalchemy import Select, String, Text, UniqueConstraint, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.contract import Actor, Conversation
@@ -42,16 +43,23 @@ def _key(actor: Actor, conversation: Conversation) -> tuple:
     )
 
 
+@lru_cache(maxsize=1)
+def _pending_query() -> Select:
+    """Built once with bind parameters: every Telegram message asks it."""
+    return select(PendingForm.text, PendingForm.created_at).where(
+        PendingForm.platform == bindparam("platform"),
+        PendingForm.conversation_id == bindparam("conv"),
+        PendingForm.user_id == bindparam("user"),
+    )
+
+
 async def load_pending(
     db: Database, actor: Actor, conversation: Conversation, now: datetime
 ) -> str | None:
     """The command gathered so far by this user's pending form here, if not lapsed."""
+    params = {"platform": actor.platform, "conv": conversation.id, "user": actor.user_id}
     async with db.lookup() as conn:  # one statement: no BEGIN/ROLLBACK, every message asks
-        row = (
-            await conn.execute(
-                select(PendingForm.text, PendingForm.created_at).where(*_key(actor, conversation))
-            )
-        ).first()
+        row = (await conn.execute(_pending_query(), params)).first()
     if row is None or row.created_at < now - LIFETIME:
         return None
     return row.text
