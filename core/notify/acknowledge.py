@@ -2,10 +2,11 @@
 
 Only a user of the message's account can take it; to anyone else the message does not
 exist. The first press wins by a compare-and-set on the escalation's state; it is
-written into the message's history and the audit, and the others who were paged (or
-told that nobody answered) learn who took it, through the outbox: the push edits the
-page they got (its key in ``edits``), and the delivery worker falls back to a short
-note where the platform cannot edit it. A later press learns who took it, and when.
+written into the message's history and the audit, and everyone who was paged (or told
+that nobody answered) learns who took it, through the outbox: the push edits the page
+they got (its key in ``edits``), so no « I'm on it » button is left anywhere, the
+acknowledger's own pages included, and the delivery worker falls back to a short note
+where the platform cannot edit it. A later press learns who took it, and when.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ async def acknowledge(
         subject=msg.ext_id,
         platform=platform,
     )
-    noted = await _tell_the_others(session, esc, msg, account, user_id, name, platform, now)
+    noted = await _tell_the_paged(session, esc, msg, account, user_id, name, platform, now)
     return _taken(True, msg, account, name, platform, now, noted)
 
 
@@ -122,7 +123,7 @@ def _taken(
     )
 
 
-async def _tell_the_others(
+async def _tell_the_paged(
     session: AsyncSession,
     esc: Escalation,
     msg: Message,
@@ -132,13 +133,16 @@ async def _tell_the_others(
     platform: str,
     now: datetime,
 ) -> int:
+    """Every chat paged or told learns who took it (its page edited); how many of them
+    belong to others than the acknowledger."""
     lines = await session.scalars(
         select(EscalationPage)
         .where(EscalationPage.escalation_id == esc.id)
         .order_by(EscalationPage.id)
     )
-    notes = []
-    for line in pending_notes(lines, but_user=user_id):
+    notes, others = [], 0
+    for line in pending_notes(lines):
+        others += line.user_id != user_id
         notes.append(
             outbox.item(
                 platform=line.platform,
@@ -160,4 +164,4 @@ async def _tell_the_others(
             )
         )
     await outbox.enqueue(session, notes)
-    return len(notes)
+    return others

@@ -363,12 +363,13 @@ async def page_refused(session: AsyncSession, payload: dict[str, Any], now: date
         )
 
 
-def pending_notes(lines: Iterable[EscalationPage], but_user: int | None) -> list[EscalationPage]:
-    """The chats that were paged or told (one line each), but the acknowledger's own."""
+def pending_notes(lines: Iterable[EscalationPage]) -> list[EscalationPage]:
+    """The chats that were paged or told, one line each (the acknowledger's own too: the
+    page they pressed, or got on another platform, loses its button and says it is taken)."""
     seen, out = set(), []
     for line in lines:
         where = (line.platform, line.conversation_id)
-        if line.outcome in ("paged", "told") and line.user_id != but_user and where not in seen:
+        if line.outcome in ("paged", "told") and where not in seen:
             seen.add(where)
             out.append(line)
     return out

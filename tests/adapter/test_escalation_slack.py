@@ -4,7 +4,7 @@ The real slack-bolt adapter against the fake Slack Web API, the message posted t
 ingest API, the scheduler's jobs run by hand with the injected clock (a minute passes
 without sleeping): the vet on call gets a direct message from the bot with « I'm on
 it »; nobody answers; a minute later the second vet gets one, and presses the button
-(an interactivity request signed as Slack signs it); the first vet's page is updated
+(an interactivity request signed as Slack signs it); the first vet's page (and his own) is updated
 with ``chat.update`` to say who took it; ``/message ID`` shows the whole trail.
 """
 
@@ -99,8 +99,11 @@ async def test_the_climb_at_night_in_slack(env, clock, jobs):
     assert said["text"].startswith("You took urgent message m0 (URG00000).")
 
     await jobs.deliver()
-    [update] = env.fake.calls_to("chat.update")
+    update, own = env.fake.calls_to("chat.update")
     assert (update["channel"], update["ts"]) == ("D" + FIRST, ts_of(env, FIRST))
+    assert (own["channel"], own["ts"]) == ("D" + SECOND, ts_of(env, SECOND))  # his own too
+    assert own["text"].startswith("🚨 Urgent message for you, on call (rank 1): URG00000")
+    assert button_values(own["blocks"]) == {"Open": "/message m0"}
     assert update["text"].startswith("🚨 Urgent message for you, on call (rank 0): URG00000")
     assert "Problem: Bleeding" in update["text"]  # still the page, its details kept
     assert "✅ Vet 0-1 took urgent message m0 (URG00000): Slack, " in update["text"]
@@ -123,6 +126,7 @@ async def test_a_page_slack_will_not_update_gets_a_note_instead(env, clock, jobs
     await env.press(button_values(second["blocks"])["I'm on it"], user=SECOND)
     await env.settle()
     await jobs.deliver()
-    assert len(env.fake.calls_to("chat.update")) == 1  # tried, refused
+    tried = [c["channel"] for c in env.fake.calls_to("chat.update")]
+    assert tried == ["D" + FIRST, "D" + SECOND]  # hers refused; his own page updated
     note = pages_to(env, FIRST)[-1]
     assert note["text"].startswith("✅ Vet 0-1 took urgent message m0 (URG00000): Slack, ")

@@ -151,9 +151,16 @@ async def test_the_climb_at_night_in_telegram(world, clock, jobs):
     assert found["sendMessage"][0]["text"].startswith("Vous avez pris le message urgent 9001")
     await jobs.deliver()
     assert len(to(world, HELENE)) == 1  # no new message: her page itself says it now
-    [edit] = world.fake.of("editMessageText")
-    first = page_id(world, HELENE)
-    assert (edit.params["chat_id"], edit.params["message_id"]) == (str(HELENE), str(first))
+    assert len(to(world, MARC)) == 2  # his page and the answer to his press
+    edited = world.fake.of("editMessageText")
+    edits = {(c.params["chat_id"], c.params["message_id"]) for c in edited}
+    first, his = page_id(world, HELENE), page_id(world, MARC)
+    assert edits == {(str(HELENE), str(first)), (str(MARC), str(his))}  # his own too
+    mine, my_keyboard = world.fake.showing(MARC, his)
+    assert mine.startswith("🚨 Message urgent pour vous, de garde (rang 1)")
+    assert mine.endswith("\n✅ Marc Bélanger a pris le message urgent 9001 (URGENCE)\u202f: "
+                         "Telegram, mer. 12 mars 02 h 11.")  # fmt: skip
+    assert buttons({"reply_markup": my_keyboard}) == {"Ouvrir": "/message 9001"}
     text, keyboard = world.fake.showing(HELENE, first)
     assert text.startswith("🚨 Message urgent pour vous, de garde (rang 0)\u202f: URGENCE")
     assert "Saignement" in text  # still the page, its details kept
@@ -252,7 +259,8 @@ async def test_a_page_telegram_will_not_edit_gets_a_note_instead(world, clock, j
     )
     world.fake.fail("editMessageText", 400, "Bad Request: message can't be edited")
     await jobs.deliver()
-    assert len(world.fake.of("editMessageText")) == 1  # tried once, refused
+    tried = [c.params["chat_id"] for c in world.fake.of("editMessageText")]
+    assert tried == [str(HELENE), str(MARC)]  # hers refused; his own page edited
     note = to(world, HELENE)[-1]
     assert note["text"].startswith("✅ Marc Bélanger a pris le message urgent 9001 (URGENCE)")
     assert "reply_markup" not in note
