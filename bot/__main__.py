@@ -350,7 +350,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings_level, format=serving.LOG_FORMAT)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per command is noise
     t = Catalogs().translator(negotiate(args.lang, os.environ.get("LANG"), default="en"))
-    return asyncio.run(_run(args, t))
+    try:
+        return asyncio.run(_run(args, t))
+    except BrokenPipeError:
+        # Whoever reads the output stopped early (`garde say … | head`): nothing is left to
+        # say. Standard output goes to /dev/null so that the exit's flush fails no more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -45,3 +45,29 @@ async def test_link_code_prints_a_code_that_links_once(garde, db_url, tmp_path):
     assert len(code) == 10 and "/link " + code in out.stdout
     unknown = cli(["--lang", "en", "link-code", "nobody"], db_url, tmp_path)
     assert unknown.returncode == 1 and "There is no user “nobody”." in unknown.stderr
+
+
+def closed_early(words: list[str], db_url: str, cwd: Path) -> tuple[int, bytes]:
+    """``python -m bot WORDS`` whose output's reader is gone before it writes: its exit
+    code and what it wrote on standard error."""
+    env = {**os.environ, "DATABASE_URL": db_url, "RECORDINGS_DIR": str(cwd / "rec")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", *words],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # before Garde has started: its first write meets a closed pipe
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+async def test_a_reader_that_stops_early_gets_no_traceback(garde, db_url, tmp_path):
+    """``garde say … | head``: the reader is gone before the reply is written."""
+    await garde.close()
+    words = ["say", "--user", "demo", "--lang", "fr", "/oncall view week"]
+    code, err = closed_early(words, db_url, tmp_path)
+    assert code == 1
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
