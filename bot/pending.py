@@ -9,9 +9,8 @@ store is neutral: it knows no platform and no command.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-from sqlalchemy import Select, String, Text, UniqueConstraint, bindparam, delete, select
+from sqlalchemy import String, Text, UniqueConstraint, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.contract import Actor, Conversation
@@ -35,31 +34,27 @@ class PendingForm(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-def _key(actor: Actor, conversation: Conversation) -> tuple:
-    return (
-        PendingForm.platform == actor.platform,
-        PendingForm.conversation_id == conversation.id,
-        PendingForm.user_id == actor.user_id,
-    )
+# The one user's form in one conversation: bound conditions, so that each statement is
+# compiled once (every Telegram message asks for it), and their values.
+_KEY = (
+    PendingForm.platform == bindparam("platform"),
+    PendingForm.conversation_id == bindparam("conv"),
+    PendingForm.user_id == bindparam("user"),
+)
+_LOAD = select(PendingForm.text, PendingForm.created_at).where(*_KEY)
+_DROP = delete(PendingForm).where(*_KEY)
 
 
-@lru_cache(maxsize=1)
-def _pending_query() -> Select:
-    """Built once with bind parameters: every Telegram message asks it."""
-    return select(PendingForm.text, PendingForm.created_at).where(
-        PendingForm.platform == bindparam("platform"),
-        PendingForm.conversation_id == bindparam("conv"),
-        PendingForm.user_id == bindparam("user"),
-    )
+def _key(actor: Actor, conversation: Conversation) -> dict[str, str]:
+    return {"platform": actor.platform, "conv": conversation.id, "user": actor.user_id}
 
 
 async def load_pending(
     db: Database, actor: Actor, conversation: Conversation, now: datetime
 ) -> str | None:
     """The command gathered so far by this user's pending form here, if not lapsed."""
-    params = {"platform": actor.platform, "conv": conversation.id, "user": actor.user_id}
     async with db.lookup() as conn:  # one statement: no BEGIN/ROLLBACK, every message asks
-        row = (await conn.execute(_pending_query(), params)).first()
+        row = (await conn.execute(_LOAD, _key(actor, conversation))).first()
     if row is None or row.created_at < now - LIFETIME:
         return None
     return row.text
@@ -70,7 +65,7 @@ async def save_pending(
 ) -> None:
     """Remember ``text`` as this user's pending command here; the clock starts again."""
     async with db.write() as session:
-        await session.execute(delete(PendingForm).where(*_key(actor, conversation)))
+        await session.execute(_DROP, _key(actor, conversation))
         session.add(
             PendingForm(
                 platform=actor.platform,
@@ -85,5 +80,5 @@ async def save_pending(
 async def drop_pending(db: Database, actor: Actor, conversation: Conversation) -> bool:
     """Forget this user's pending command here; True if there was one."""
     async with db.write() as session:
-        result = await session.execute(delete(PendingForm).where(*_key(actor, conversation)))
+        result = await session.execute(_DROP, _key(actor, conversation))
     return bool(result.rowcount)

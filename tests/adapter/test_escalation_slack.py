@@ -4,8 +4,8 @@ The real slack-bolt adapter against the fake Slack Web API, the message posted t
 ingest API, the scheduler's jobs run by hand with the injected clock (a minute passes
 without sleeping): the vet on call gets a direct message from the bot with « I'm on
 it »; nobody answers; a minute later the second vet gets one, and presses the button
-(an interactivity request signed as Slack signs it); the first vet's page (and his own) is updated
-with ``chat.update`` to say who took it; ``/message ID`` shows the whole trail.
+(an interactivity request signed as Slack signs it); the first vet's page (and his own)
+is updated with ``chat.update`` to say who took it; ``/message ID`` shows the whole trail.
 """
 
 from __future__ import annotations
