@@ -4,9 +4,10 @@ Garde reaches it through ``TELEGRAM_API_URL`` like a local Bot API server. It an
 the methods Garde uses, records every call with its parameters, checks what the real
 API would refuse (the token, HTML that does not parse, text over 4096 characters,
 ``callback_data`` over 64 bytes), long-polls ``getUpdates`` and fails on demand
-(429 with ``retry_after``, 403, 500). :class:`TelegramWorld` puts it together with a
-composed Garde on the demo data, served by aiohttp, for the adapter tests and the
-benchmark.
+(429 with ``retry_after``, 403, 500). As Telegram does, it delivers an update to a
+webhook and performs the call a webhook may give back in its response (``deliver``).
+:class:`TelegramWorld` puts it together with a composed Garde on the demo data,
+served by aiohttp, for the adapter tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 
 TOKEN = "123456:TEST-token-never-logged"
 BOT_ID, BOT_USERNAME = 999, "GardeBot"
@@ -46,6 +47,13 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
     result: Any = None
+    via_webhook: bool = False  # carried by a webhook's response, not a request of its own
+
+
+def _as_form(params: dict[str, Any]) -> dict[str, Any]:
+    """A JSON call's parameters as the API's form decoding gives them (``_params``): the
+    JSON-typed ones as objects, the others as text."""
+    return {k: v if k in _JSON_PARAMS else str(v) for k, v in params.items()}
 
 
 class ApiError(Exception):
@@ -163,9 +171,12 @@ class FakeBotAPI:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        method = request.match_info["method"]
-        params = await self._params(request)
-        call = Call(method, params)
+        status, body = await self._call(request.match_info["method"], await self._params(request))
+        return web.json_response(body, status=status)
+
+    async def _call(self, method: str, params: dict[str, Any], **how: Any) -> tuple[int, dict]:
+        """Record and answer one call: the HTTP status and body the API would give."""
+        call = Call(method, params, **how)
         self.calls.append(call)
         if self.listener is not None:
             self.listener(call)
@@ -184,8 +195,25 @@ class FakeBotAPI:
             }
             if error.parameters:
                 body["parameters"] = error.parameters
-            return web.json_response(body, status=error.status)
-        return web.json_response({"ok": True, "result": result})
+            return error.status, body
+        return 200, {"ok": True, "result": result}
+
+    # ------------------------------------------------------------------ the webhook
+
+    async def deliver(
+        self, http: ClientSession, url: str, update: dict, headers: dict[str, str]
+    ) -> int:
+        """Telegram's side of a webhook: POST ``update`` to ``url``; a 200 response that
+        carries a method (``{"method": "sendMessage", …}``) is performed as the API would,
+        its outcome told to nobody. The webhook's HTTP status."""
+        async with http.post(url, json=update, headers=headers) as response:
+            status = response.status
+            carried = await response.read()
+        if status == 200 and carried:
+            params = json.loads(carried)
+            method = params.pop("method")
+            await self._call(method, _as_form(params), via_webhook=True)
+        return status
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = {}

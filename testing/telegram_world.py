@@ -175,12 +175,9 @@ class TelegramWorld:
             await fake.close()
 
     async def post(self, update: dict, secret: str | None = SECRET) -> int:
-        """POST an update to Garde's webhook; the HTTP status."""
+        """POST an update to Garde's webhook as Telegram would; the HTTP status."""
         headers = {SECRET_HEADER: secret} if secret is not None else {}
-        async with self.http.post(
-            self.base_url + WEBHOOK_PATH, json=update, headers=headers
-        ) as response:
-            return response.status
+        return await self.fake.deliver(self.http, self.base_url + WEBHOOK_PATH, update, headers)
 
     async def exchange(self, update: dict, method: str = "sendMessage", count: int = 1) -> list:
         """Post ``update`` and wait for ``count`` more ``method`` calls; their parameters."""

@@ -119,7 +119,10 @@ async def test_a_file_over_the_limit_is_explained_fr(world, tmp_path):
 
 async def test_a_reply_that_fails_is_logged_and_the_next_update_is_served(world, caplog):
     world.fake.fail("sendMessage", 400, "Bad Request: chat not found")
-    await world.exchange(message("/help"))  # sent, and refused
+    # Two schedules, two messages: the first goes through the API, and is refused.
+    [refused] = await world.exchange(message("/oncall"))
+    assert refused["text"].startswith("<b>01 Horaire</b>")
     reply = await world.say("/help")
     assert "/oncall" in reply["text"]
     assert "Telegram update failed" in caplog.text
+    assert "Chat not found" in caplog.text

@@ -52,6 +52,7 @@ async def test_start_sets_the_webhook_with_its_secret_and_the_menus(world):
     assert hook.params["url"] == PUBLIC_URL + WEBHOOK_PATH
     assert hook.params["secret_token"] == SECRET
     assert hook.params["allowed_updates"] == ["message", "callback_query"]
+    assert hook.params["max_connections"] == "100"  # a request lasts as long as its update
     english, french = (c.params for c in world.fake.of("setMyCommands"))
     names = {c["command"]: c["description"] for c in english["commands"]}
     assert "scope" not in english and "language_code" not in english
@@ -81,6 +82,49 @@ async def test_webhook_with_the_right_secret_answers_200_then_sends_the_reply(wo
     assert buttons(first)["Week"] == '/oncall view week "01 Horaire"'
     assert second["text"].startswith("<b>02 Soirs</b>")
     assert first["link_preview_options"] == {"is_disabled": True}
+
+
+async def test_a_one_message_reply_rides_the_webhook_response(world):
+    async with world.http.post(
+        world.base_url + WEBHOOK_PATH,
+        json=message("/oncall who 01"),
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+    ) as response:
+        assert response.status == 200
+        carried = await response.json()
+    assert carried["method"] == "sendMessage"
+    assert carried["chat_id"] == ALICE
+    assert carried["parse_mode"] == "HTML"
+    assert carried["text"].startswith("<b>01 Horaire</b>\nOn call now:")
+    assert "Luc Lambert" in carried["text"]
+    assert buttons(carried)["Week"] == '/oncall view week "01 Horaire"'
+    assert world.fake.sent() == []  # Garde made no request of its own for it
+    # Telegram performs it: the chat shows it like any message.
+    [shown] = await world.exchange(message("/oncall who 01"))
+    assert shown["text"] == carried["text"]
+    assert world.fake.of("sendMessage")[-1].via_webhook
+
+
+async def test_a_reply_of_two_messages_keeps_its_order_the_last_in_the_response(world):
+    [first, second] = await world.exchange(message("/oncall"), count=2)
+    assert first["text"].startswith("<b>01 Horaire</b>")
+    assert second["text"].startswith("<b>02 Soirs</b>")
+    calls = world.fake.of("sendMessage")
+    assert [c.via_webhook for c in calls] == [False, True]
+
+
+async def test_a_command_past_the_budget_gets_200_and_its_reply_through_the_api(world):
+    world.adapter.answer_budget = 0.0  # the webhook answers before the command is done
+    async with world.http.post(
+        world.base_url + WEBHOOK_PATH,
+        json=message("/oncall who 01"),
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+    ) as response:
+        assert response.status == 200
+        assert await response.read() == b""
+    [call] = await world.fake.wait_for("sendMessage")
+    assert call.params["text"].startswith("<b>01 Horaire</b>")
+    assert not call.via_webhook
 
 
 async def test_webhook_refuses_a_wrong_or_missing_secret_and_dispatches_nothing(world):

@@ -5,9 +5,12 @@ Two ways in, chosen by ``PUBLIC_URL``:
 - **Webhook** (``PUBLIC_URL`` set): the Application is built with ``updater(None)``;
   Garde's aiohttp server takes ``POST /telegram/webhook``, checks the
   ``X-Telegram-Bot-Api-Secret-Token`` header in constant time (403 otherwise), refuses
-  an update of the wrong shape with 400 (:mod:`bot.adapters.telegram.inbound`), puts the
-  update on the Application's ``update_queue`` and answers 200 at once: Telegram does
-  not wait for the command to run. ``setWebhook`` is called at start with that secret
+  an update of the wrong shape with 400 (:mod:`bot.adapters.telegram.inbound`), then
+  has the Application process the update (in its chat's order) while the request
+  waits, at most a second: the reply's last message rides the HTTP response as a
+  ``sendMessage`` call when it can (:mod:`bot.adapters.telegram.answer`), anything else
+  goes through the Bot API, and a slow command is answered 200 and goes on after.
+  ``setWebhook`` is called at start with that secret
   (``TELEGRAM_WEBHOOK_SECRET``, else one derived from the token, the same on every
   Garde process). Stopping leaves the webhook in place for the other processes.
 - **Long polling** (no ``PUBLIC_URL``: a laptop, a demo): the Application keeps PTB's
@@ -62,6 +65,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.telegram.answer import BUDGET, CURRENT, Slot
 from bot.adapters.telegram.chat import TelegramChat
 from bot.adapters.telegram.inbound import read_update
 from bot.clock import Clock
@@ -80,6 +84,10 @@ COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")  # what Telegram accepts in a comm
 SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 MENU_SIZE = 100
 CONCURRENT_UPDATES = 256
+# Updates Telegram may have in flight at once: a webhook request lasts until its update is
+# handled (its reply rides the response), so the most Telegram allows, not its 40.
+WEBHOOK_CONNECTIONS = 100
+STOP_GRACE = 10.0  # seconds the updates in hand get to finish when Garde stops
 
 
 class TelegramStartError(Exception):
@@ -143,6 +151,8 @@ class TelegramAdapter:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET: 1 to 256 of A-Z, a-z, 0-9, _ and -")
         self._secret = webhook_secret or _derived_secret(token)
         self.chat = TelegramChat(dispatcher, catalogs, db, clock, default_locale)
+        self.answer_budget = BUDGET  # seconds the webhook waits to carry the reply
+        self._handling: set[asyncio.Task] = set()
         root = api_url.rstrip("/")
         builder = (
             Application.builder()
@@ -208,7 +218,10 @@ class TelegramAdapter:
         if self.webhook_url:
             await self._setup(
                 bot.set_webhook(
-                    self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES
+                    self.webhook_url,
+                    secret_token=self._secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    max_connections=WEBHOOK_CONNECTIONS,
                 ),
                 "setWebhook",
             )
@@ -223,6 +236,8 @@ class TelegramAdapter:
         )
 
     async def stop(self) -> None:
+        if self._handling:  # updates the webhook took: let them finish
+            await asyncio.wait(self._handling, timeout=STOP_GRACE)
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -257,7 +272,9 @@ class TelegramAdapter:
     # ------------------------------------------------------------------ webhook
 
     async def _webhook(self, request: web.Request) -> web.Response:
-        """Check the secret, queue the update, answer 200 before it is handled."""
+        """Check the secret, handle the update, and answer with its reply when it fits
+        the response (:mod:`.answer`), else 200 once the update is handled or has had
+        its :data:`~.answer.BUDGET`."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret.encode()):
             return web.Response(status=403)
@@ -270,8 +287,28 @@ class TelegramAdapter:
         if update is None or problem:
             log.warning("telegram: update refused with 400: %s", problem)
             return web.Response(status=400)
-        await self.application.update_queue.put(update)
-        return web.Response()
+        chat = update.effective_chat
+        slot = Slot(chat.id if chat is not None else None)
+        task = asyncio.create_task(self._handle(update, slot))
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+        await asyncio.wait([task], timeout=self.answer_budget)
+        held = slot.take() if task.done() else None
+        slot.give_up()  # what comes later goes through the API
+        return web.json_response(held.call()) if held is not None else web.Response()
+
+    async def _handle(self, update: Update, slot: Slot) -> None:
+        """One update, in its chat's order, with ``slot`` for its reply."""
+        CURRENT.set(slot)
+        app = self.application
+        try:
+            await app.update_processor.process_update(update, app.process_update(update))
+        finally:
+            if not slot.waited:  # the webhook answered already: the held message by the API
+                try:
+                    await self.chat.flush(app.bot, slot)
+                except TelegramError as error:
+                    log.error("Telegram reply after the webhook's answer failed: %s", error)
 
     async def _on_error(self, update: object, context: Any) -> None:
         log.error("Telegram update failed", exc_info=context.error)
@@ -285,8 +322,12 @@ class TelegramAdapter:
             chat_id = int(conversation_id)
         except ValueError:
             raise PermanentFailure(f"not a Telegram chat id: {conversation_id!r}") from None
-        with _delivery_errors():
-            sent = await self.chat.send(self.application.bot, chat_id, replies, paged=False)
+        outside = CURRENT.set(None)  # a push never rides an update's webhook response
+        try:
+            with _delivery_errors():
+                sent = await self.chat.send(self.application.bot, chat_id, replies, paged=False)
+        finally:
+            CURRENT.reset(outside)
         return f"{chat_id}:{sent[0]}" if len(sent) == 1 else None
 
     async def edit(self, ref: str, replies: list[Reply]) -> None:

@@ -23,13 +23,12 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    ReplyParameters,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.adapters.telegram import render
+from bot.adapters.telegram.answer import CURRENT, NO_PREVIEW, Draft, Slot
 from bot.adapters.telegram.files import send_file, too_large
 from bot.adapters.telegram.owners import Owners, fits
 from bot.adapters.telegram.store import PAGES, Owner, save_tokens
@@ -76,7 +75,7 @@ class TelegramChat(Updates):
     ) -> list[int]:
         """Send replies to a chat; ``actor`` is who asked (None for a push). The ids of
         the text messages sent (a push keeps its one message's id, to edit it later)."""
-        sent: list[int] = []
+        sent: list[int | None] = []
         for reply in replies:
             target = chat_id
             if reply.visibility is Visibility.DIRECT and actor and actor.user_id != str(chat_id):
@@ -89,7 +88,7 @@ class TelegramChat(Updates):
                 # The person never opened a private chat with the bot: tell them here.
                 sent += await self._send_one(bot, chat_id, reply, actor, quote, paged)
             quote = None
-        return sent
+        return [i for i in sent if i is not None]
 
     async def edit(self, bot: Bot, chat_id: int, message_id: int, reply: Reply) -> bool:
         """Edit a message the bot sent (a push) to say ``reply``; False when the reply
@@ -104,7 +103,7 @@ class TelegramChat(Updates):
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=render.markup(await self._keyboard(chat_id, reply, None)),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=NO_PREVIEW,
             )
         except BadRequest as error:  # edited twice to the same text: nothing to change
             if "not modified" not in str(error).lower():
@@ -129,7 +128,7 @@ class TelegramChat(Updates):
         actor: Actor | None,
         quote: int | None,
         paged: bool,
-    ) -> list[int]:
+    ) -> list[int | None]:
         now = self._clock()
         texts = render.pages(reply, self.rows_per_page) if paged else render.to_html(reply)
         paging = len(texts) > 1 and paged
@@ -147,7 +146,7 @@ class TelegramChat(Updates):
             markup = InlineKeyboardMarkup([nav, *rows])
             sent = [await self._message(bot, chat_id, texts[0], markup, quote)]
         else:
-            sent = []
+            sent: list[int | None] = []
             for i, text in enumerate(texts):
                 last = i == len(texts) - 1
                 markup = render.markup(rows) if last else None
@@ -169,6 +168,8 @@ class TelegramChat(Updates):
     async def _files(
         self, bot: Bot, chat_id: int, files: Sequence[Attachment], actor: Actor | None
     ) -> None:
+        if files:
+            await self.flush(bot)  # the text before its files
         for attachment in files:
             size = attachment.path.stat().st_size
             if size > self.file_limit:
@@ -190,16 +191,32 @@ class TelegramChat(Updates):
         html: str,
         markup: InlineKeyboardMarkup | None = None,
         quote: int | None = None,
-    ) -> int:
+    ) -> int | None:
+        """Send one text message; its id, or None when it rides the webhook's response
+        (:mod:`.answer`: its id is never known)."""
+        draft = Draft(chat_id, html, markup, quote)
+        slot = CURRENT.get()
+        if slot is not None:
+            await self.flush(bot, slot)  # the message held before goes first
+            if slot.hold(draft):
+                return None
+        return await self._post(bot, draft)
+
+    async def flush(self, bot: Bot, slot: Slot | None = None) -> None:
+        """Send through the API the message the webhook slot holds, if any."""
+        slot = slot if slot is not None else CURRENT.get()
+        held = slot.take() if slot is not None else None
+        if held is not None:
+            await self._post(bot, held)
+
+    async def _post(self, bot: Bot, draft: Draft) -> int:
         sent = await bot.send_message(
-            chat_id,
-            html,
+            draft.chat_id,
+            draft.html,
             parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-            reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True)
-            if quote
-            else None,
+            reply_markup=draft.markup,
+            link_preview_options=NO_PREVIEW,
+            reply_parameters=draft.quoting(),
         )
         return sent.message_id
 
@@ -211,7 +228,7 @@ class TelegramChat(Updates):
                 html,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=NO_PREVIEW,
             )
         except BadRequest as error:  # the same page pressed again: nothing to change
             if "not modified" not in str(error).lower():
