@@ -12,7 +12,8 @@ the text through the API: what the platform library costs alone.
 
 Two runs each: one update at a time (latency), then 32 in flight (throughput); then 200
 more with asyncio's debug mode, which logs every callback that held the event loop over
-50 ms (a blocking call): their count is printed. Figures
+50 ms (a blocking call): their count is printed, and the garbage collector's passes that
+took as long (a callback one lands in is slow without blocking anything). Figures
 are for everything in one process and one event loop (load, fake API, bot), so the
 ratio is the meaningful number. Run: ``python -m bench.telegram`` (BENCH_DATABASE_URL
 for PostgreSQL).
@@ -21,6 +22,7 @@ for PostgreSQL).
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import logging
 import statistics
@@ -191,20 +193,38 @@ class SlowCallbacks(logging.Handler):
             self.found.append(record.getMessage())
 
 
-async def slow_callbacks(url: str, replies: Replies) -> list[str]:
+class Collections:
+    """The garbage collector's passes longer than SLOW_MS: a callback it lands in looks
+    like a blocking call, so the two are told apart."""
+
+    def __init__(self) -> None:
+        self.long: list[float] = []
+        self._began = 0.0
+
+    def __call__(self, phase: str, _info: dict) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        elif (took := time.perf_counter() - self._began) * 1000 > SLOW_MS:
+            self.long.append(took)
+
+
+async def slow_callbacks(url: str, replies: Replies) -> tuple[list[str], list[float]]:
     """Updates with the loop in debug mode: every callback that held the loop longer than
-    SLOW_MS (a blocking call on the event loop) is logged by asyncio; they are returned."""
+    SLOW_MS (a blocking call on the event loop) is logged by asyncio; they are returned,
+    with the collector's passes that took as long."""
     loop = asyncio.get_running_loop()
-    watcher = SlowCallbacks()
+    watcher, collections = SlowCallbacks(), Collections()
     logging.getLogger("asyncio").addHandler(watcher)
+    gc.callbacks.append(collections)
     loop.set_debug(True)
     loop.slow_callback_duration = SLOW_MS / 1000
     try:
         await load(url, replies, 8, 40_000_000, updates=200)
     finally:
         loop.set_debug(False)
+        gc.callbacks.remove(collections)
         logging.getLogger("asyncio").removeHandler(watcher)
-    return watcher.found
+    return watcher.found, collections.long
 
 
 async def measure(make: Callable[[], Awaitable[web.Application]], fake: FakeBotAPI, name: str):
@@ -214,10 +234,11 @@ async def measure(make: Callable[[], Awaitable[web.Application]], fake: FakeBotA
         await load(url, replies, 8, 10_000_000)  # warm-up: connections, caches
         one = figures(f"{name}, 1 at a time", *await load(url, replies, 1, 20_000_000))
         many = figures(f"{name}, {WINDOW} in flight", *await load(url, replies, WINDOW, 30_000_000))
-        slow = await slow_callbacks(url, replies)
+        slow, collected = await slow_callbacks(url, replies)
         print(
             f"{name}: {len(slow)} callbacks held the event loop over {SLOW_MS} ms "
-            "(asyncio debug, 200 updates, 8 in flight)"
+            f"(asyncio debug, 200 updates, 8 in flight); {len(collected)} garbage "
+            "collections took as long" + "".join(f" ({x * 1000:.0f} ms)" for x in collected)
         )
         for line in slow[:5]:
             print(f"  {line[:160]}")
