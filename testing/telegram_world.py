@@ -179,6 +179,14 @@ class TelegramWorld:
         headers = {SECRET_HEADER: secret} if secret is not None else {}
         return await self.fake.deliver(self.http, self.base_url + WEBHOOK_PATH, update, headers)
 
+    async def answered(self, update: dict) -> tuple[int, bytes]:
+        """POST ``update`` to Garde's webhook; the response's status and body, untouched
+        (what the webhook gives back, before Telegram would act on it)."""
+        async with self.http.post(
+            self.base_url + WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET}
+        ) as response:
+            return response.status, await response.read()
+
     async def exchange(self, update: dict, method: str = "sendMessage", count: int = 1) -> list:
         """Post ``update`` and wait for ``count`` more ``method`` calls; their parameters."""
         before = len(self.fake.of(method))

@@ -7,6 +7,7 @@ Bot API (``fake_telegram.py``); replies are read from the fake's recorded calls.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import pytest
@@ -85,13 +86,9 @@ async def test_webhook_with_the_right_secret_answers_200_then_sends_the_reply(wo
 
 
 async def test_a_one_message_reply_rides_the_webhook_response(world):
-    async with world.http.post(
-        world.base_url + WEBHOOK_PATH,
-        json=message("/oncall who 01"),
-        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-    ) as response:
-        assert response.status == 200
-        carried = await response.json()
+    status, body = await world.answered(message("/oncall who 01"))
+    assert status == 200
+    carried = json.loads(body)
     assert carried["method"] == "sendMessage"
     assert carried["chat_id"] == ALICE
     assert carried["parse_mode"] == "HTML"
@@ -115,13 +112,7 @@ async def test_a_reply_of_two_messages_keeps_its_order_the_last_in_the_response(
 
 async def test_a_command_past_the_budget_gets_200_and_its_reply_through_the_api(world):
     world.adapter.answer_budget = 0.0  # the webhook answers before the command is done
-    async with world.http.post(
-        world.base_url + WEBHOOK_PATH,
-        json=message("/oncall who 01"),
-        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-    ) as response:
-        assert response.status == 200
-        assert await response.read() == b""
+    assert await world.answered(message("/oncall who 01")) == (200, b"")
     [call] = await world.fake.wait_for("sendMessage")
     assert call.params["text"].startswith("<b>01 Horaire</b>")
     assert not call.via_webhook
