@@ -40,7 +40,7 @@ import hmac
 import logging
 import re
 import warnings
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -289,13 +289,24 @@ class TelegramAdapter:
             return web.Response(status=400)
         chat = update.effective_chat
         slot = Slot(chat.id if chat is not None else None)
-        task = asyncio.create_task(self._handle(update, slot))
-        self._handling.add(task)
-        task.add_done_callback(self._handling.discard)
-        await asyncio.wait([task], timeout=self.answer_budget)
+        task = self._track(self._handle(update, slot))
+        try:
+            await asyncio.wait([task], timeout=self.answer_budget)
+        except asyncio.CancelledError:  # the request is gone (shutdown): the API it is
+            slot.give_up()
+            if task.done():
+                self._track(self._flush(slot))
+            raise
         held = slot.take() if task.done() else None
         slot.give_up()  # what comes later goes through the API
         return web.json_response(held.call()) if held is not None else web.Response()
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> asyncio.Task:
+        """Run ``work`` as a task that stopping waits for."""
+        task = asyncio.create_task(work)
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+        return task
 
     async def _handle(self, update: Update, slot: Slot) -> None:
         """One update, in its chat's order, with ``slot`` for its reply."""
@@ -305,10 +316,13 @@ class TelegramAdapter:
             await app.update_processor.process_update(update, app.process_update(update))
         finally:
             if not slot.waited:  # the webhook answered already: the held message by the API
-                try:
-                    await self.chat.flush(app.bot, slot)
-                except TelegramError as error:
-                    log.error("Telegram reply after the webhook's answer failed: %s", error)
+                await self._flush(slot)
+
+    async def _flush(self, slot: Slot) -> None:
+        try:
+            await self.chat.flush(self.application.bot, slot)
+        except TelegramError as error:
+            log.error("Telegram reply after the webhook's answer failed: %s", error)
 
     async def _on_error(self, update: object, context: Any) -> None:
         log.error("Telegram update failed", exc_info=context.error)
