@@ -133,6 +133,7 @@ class TelegramWorld:
         now: datetime = NOW,
         load_demo: bool = True,
         clock: Clock | None = None,
+        handler_cancellation: bool = False,
         **more: Any,
     ) -> AsyncIterator[TelegramWorld]:
         fake = await FakeBotAPI().start()
@@ -161,7 +162,10 @@ class TelegramWorld:
         adapter = garde.adapter("telegram")
         assert isinstance(adapter, TelegramAdapter)
         adapter.poll_timeout = 2
-        runner = web.AppRunner(garde.web_app(), access_log=None)
+        # handler_cancellation: a request whose client leaves is cancelled (a proxy's timeout)
+        runner = web.AppRunner(
+            garde.web_app(), access_log=None, handler_cancellation=handler_cancellation
+        )
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

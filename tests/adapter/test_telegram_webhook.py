@@ -11,6 +11,7 @@ import json
 import logging
 
 import pytest
+from aiohttp import ClientTimeout
 from telegram import Update
 
 from bot.adapters.telegram.adapter import (
@@ -32,6 +33,7 @@ from testing.telegram_world import (
     TelegramWorld,
     buttons,
     message,
+    press,
 )
 from tests.conftest import NOW
 
@@ -116,6 +118,24 @@ async def test_a_command_past_the_budget_gets_200_and_its_reply_through_the_api(
     [call] = await world.fake.wait_for("sendMessage")
     assert call.params["text"].startswith("<b>01 Horaire</b>")
     assert not call.via_webhook
+
+
+async def test_a_webhook_request_cancelled_midway_still_gets_its_reply_through_the_api(
+    db, db_url, tmp_path
+):
+    async with TelegramWorld.open(db_url, tmp_path, handler_cancellation=True) as world:
+        world.fake.delays["answerCallbackQuery"] = 0.5  # the press is slow to answer
+        with pytest.raises(TimeoutError):  # Telegram's side gives up: the request is cancelled
+            async with world.http.post(
+                world.base_url + WEBHOOK_PATH,
+                json=press("/oncall who 01"),
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                timeout=ClientTimeout(total=0.1),
+            ):
+                pass
+        [call] = await world.fake.wait_for("sendMessage")
+        assert call.params["text"].startswith("<b>01 Horaire</b>")
+        assert not call.via_webhook
 
 
 async def test_webhook_refuses_a_wrong_or_missing_secret_and_dispatches_nothing(world):
