@@ -315,7 +315,7 @@ class TelegramAdapter:
         try:
             await app.update_processor.process_update(update, app.process_update(update))
         finally:
-            if not slot.waited:  # the webhook answered already: the held message by the API
+            if not slot.waiting:  # the webhook answered already: the held message by the API
                 await self._flush(slot)
 
     async def _flush(self, slot: Slot) -> None:

@@ -63,11 +63,11 @@ class Slot:
     def __init__(self, chat_id: int | None) -> None:
         self._chat_id = chat_id
         self._held: Draft | None = None
-        self.waited = True  # False once the webhook has answered without waiting more
+        self.waiting = True  # False once the webhook has answered: nothing more rides it
 
     def hold(self, draft: Draft) -> bool:
         """Keep ``draft`` for the response when it may ride there; True if kept."""
-        if self.waited and self._held is None and draft.chat_id == self._chat_id:
+        if self.waiting and self._held is None and draft.chat_id == self._chat_id:
             self._held = draft
             return True
         return False
@@ -79,7 +79,7 @@ class Slot:
 
     def give_up(self) -> None:
         """The webhook answers now: nothing more rides the response."""
-        self.waited = False
+        self.waiting = False
 
 
 CURRENT: ContextVar[Slot | None] = ContextVar("telegram_webhook_slot", default=None)

@@ -74,7 +74,8 @@ class TelegramChat(Updates):
         paged: bool = True,
     ) -> list[int]:
         """Send replies to a chat; ``actor`` is who asked (None for a push). The ids of
-        the text messages sent (a push keeps its one message's id, to edit it later)."""
+        the text messages sent (a push keeps its one message's id, to edit it later); a
+        message that rode the webhook's response has none."""
         sent: list[int | None] = []
         for reply in replies:
             target = chat_id
@@ -169,7 +170,7 @@ class TelegramChat(Updates):
         self, bot: Bot, chat_id: int, files: Sequence[Attachment], actor: Actor | None
     ) -> None:
         if files:
-            await self.flush(bot)  # the text before its files
+            await self.flush(bot, CURRENT.get())  # the text before its files
         for attachment in files:
             size = attachment.path.stat().st_size
             if size > self.file_limit:
@@ -202,9 +203,8 @@ class TelegramChat(Updates):
                 return None
         return await self._post(bot, draft)
 
-    async def flush(self, bot: Bot, slot: Slot | None = None) -> None:
+    async def flush(self, bot: Bot, slot: Slot | None) -> None:
         """Send through the API the message the webhook slot holds, if any."""
-        slot = slot if slot is not None else CURRENT.get()
         held = slot.take() if slot is not None else None
         if held is not None:
             await self._post(bot, held)
