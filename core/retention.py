@@ -1,5 +1,5 @@
 """Retention: messages, calls and recordings are kept 60 days (as in the portal); spent
-link codes and delivered pushes are cleared too. (The adapters' own rows, button
+link codes and delivered or withdrawn pushes are cleared too. (The adapters' own rows, button
 tokens and pending forms, are purged by ``bot.tables``.)"""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Call, LinkCode, Message, OutboxItem
@@ -39,7 +39,10 @@ async def purge(session: AsyncSession, now: datetime) -> Purged:
         "calls": delete(Call).where(Call.start_at < old),
         "link_codes": delete(LinkCode).where(LinkCode.expires_at < now),
         "pushes": delete(OutboxItem).where(
-            OutboxItem.status == "sent", OutboxItem.sent_at < now - KEEP_SENT
+            or_(
+                and_(OutboxItem.status == "sent", OutboxItem.sent_at < now - KEEP_SENT),
+                and_(OutboxItem.status == "withdrawn", OutboxItem.due_at < now - KEEP_SENT),
+            )
         ),
     }
     for name, stmt in steps.items():

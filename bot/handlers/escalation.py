@@ -127,6 +127,7 @@ OUTCOMES = {
     "no_chat": N_("{at} · rank {rank}: {name} skipped, no chat linked"),
     "nobody": N_("{at} · rank {rank}: nobody on call in {name}"),
     "blocked": N_("{at} · rank {rank}: the page to {name} was refused ({via}: bot blocked)"),
+    "withdrawn": N_("{at} · rank {rank}: not sent to {name}, the message was taken first ({via})"),
     "exhausted": N_("{at} · nobody answered: the admins and urgent chats were told"),
 }
 

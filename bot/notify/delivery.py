@@ -7,8 +7,11 @@ that one push at most; everything else waits in the outbox for the next run.
 A push that edits an earlier one (``edits``: an urgent page that now says who took it)
 is sent as an edit of that message when the platform gave its id; where it did not, the
 earlier push was not delivered, or the platform refuses the edit (too old, deleted), the
-push's own short note is posted instead. The worker hands the adapter the id and what
-to say: the adapter reads nothing of the outbox.
+push's own short note is posted instead. A page still queued when someone has taken its
+message is withdrawn, not sent, and so is the note meant to edit it (``escalation.moot``):
+the check comes right before the send, in the one worker that sends, so a page either
+goes out before the note that edits it or not at all. The worker hands the adapter the
+id and what to say: the adapter reads nothing of the outbox.
 """
 
 from __future__ import annotations
@@ -75,6 +78,10 @@ class DeliveryWorker:
 
     async def _deliver(self, push: outbox.Push) -> int:
         """Send one push and record the outcome; 1 if it was delivered."""
+        if push.kind in escalation.MOOT_ONCE_TAKEN:
+            async with self.db.write() as session:
+                if await escalation.moot(session, push):
+                    return 0
         adapter = self.adapters[push.platform]
         t = self.catalogs.translator(push.locale)
         try:

@@ -6,7 +6,9 @@ written into the message's history and the audit, and everyone who was paged (or
 that nobody answered) learns who took it, through the outbox: the push edits the page
 they got (its key in ``edits``), so no « I'm on it » button is left anywhere, the
 acknowledger's own pages included, and the delivery worker falls back to a short note
-where the platform cannot edit it. A later press learns who took it, and when.
+where the platform cannot edit it. A page still queued then is never sent
+(``escalation.moot``): nobody is woken for a message already taken. A later press learns
+who took it, and when.
 """
 
 from __future__ import annotations
@@ -140,9 +142,12 @@ async def _tell_the_paged(
         .where(EscalationPage.escalation_id == esc.id)
         .order_by(EscalationPage.id)
     )
+    told = pending_notes(lines)
+    # a page still queued is withdrawn at delivery (escalation.moot): nobody saw it
+    queued = await outbox.statuses(session, [pushed_key(esc.id, line) for line in told])
     notes, others = [], 0
-    for line in pending_notes(lines):
-        others += line.user_id != user_id
+    for line in told:
+        others += line.user_id != user_id and queued.get(pushed_key(esc.id, line)) != "pending"
         notes.append(
             outbox.item(
                 platform=line.platform,

@@ -363,6 +363,46 @@ async def page_refused(session: AsyncSession, payload: dict[str, Any], now: date
         )
 
 
+# What a push still queued when its message is taken would say, and is withdrawn for.
+MOOT_ONCE_TAKEN = frozenset({"page", "unanswered", "taken"})
+
+
+async def moot(session: AsyncSession, push: outbox.Push) -> bool:
+    """Whether ``push`` has nothing left to say because its urgent message was taken
+    before it went out; it is then withdrawn, never sent. A page or a "nobody answered"
+    still queued (rate-limited, retried, or behind others) wakes nobody once someone took
+    the message, and its trail line says it was not sent; the note of who took it, meant
+    to edit a page that never went out, goes with that page (the page is withdrawn here
+    when the note comes first)."""
+    if push.kind not in MOOT_ONCE_TAKEN:
+        return False
+    if push.edits:
+        edited = (await outbox.statuses(session, [push.edits])).get(push.edits)
+        if edited == "pending":
+            await _withdraw(session, push.edits)
+        elif edited != "withdrawn":
+            return False  # sent: edited; failed or unknown: a short note instead
+    else:
+        state = await session.scalar(
+            select(Escalation.state).where(Escalation.id == push.payload.get("escalation"))
+        )
+        if state != "acknowledged":
+            return False
+    await _withdraw(session, push.dedupe_key)
+    return True
+
+
+async def _withdraw(session: AsyncSession, dedupe_key: str) -> None:
+    """Withdraw a queued push; the trail line of a page says it was not sent."""
+    found = await outbox.withdraw(session, dedupe_key)
+    if found is not None and found[0] == "page":
+        await session.execute(
+            update(EscalationPage)
+            .where(EscalationPage.key == found[1]["line"])
+            .values(outcome="withdrawn")
+        )
+
+
 def pending_notes(lines: Iterable[EscalationPage]) -> list[EscalationPage]:
     """The chats that were paged or told, one line each (the acknowledger's own too: the
     page they pressed, or got on another platform, loses its button and says it is taken)."""

@@ -7,6 +7,9 @@ item, sends it, then marks it sent: a crash in between repeats at most that one.
 A push may edit the message of an earlier one instead of posting a new one (an urgent
 page edited to say who took it): it names that push by its dedupe key in ``edits``, and
 the earlier push kept the platform's id of its message (``sent_ref``) when it was sent.
+
+A push still queued can be withdrawn (status ``withdrawn``): what it would say no longer
+holds (an urgent page whose message someone took meanwhile). It is never sent.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Push:
     attempts: int
     created_at: datetime
     edits: str | None = None  # the dedupe key of the push whose message this one edits
+    dedupe_key: str = ""
 
     @classmethod
     def of(cls, o: OutboxItem) -> Push:
@@ -55,6 +59,7 @@ class Push:
             o.attempts,
             o.created_at,
             o.edits,
+            o.dedupe_key,
         )
 
 
@@ -169,6 +174,30 @@ async def sent_message(session: AsyncSession, push: Push) -> Sent | None:
         )
     ).first()
     return None if row is None else Sent(row.kind, row.payload, row.sent_ref)
+
+
+async def statuses(session: AsyncSession, dedupe_keys: list[str]) -> dict[str, str]:
+    """The status of each push queued under one of ``dedupe_keys`` (absent: none was)."""
+    rows = await session.execute(
+        select(OutboxItem.dedupe_key, OutboxItem.status).where(
+            OutboxItem.dedupe_key.in_(dedupe_keys)
+        )
+    )
+    return {key: status for key, status in rows}
+
+
+async def withdraw(session: AsyncSession, dedupe_key: str) -> tuple[str, dict[str, Any]] | None:
+    """Withdraw the push of ``dedupe_key`` if it is still queued: it will never be sent.
+    Its kind and payload, or None when it was not queued (sent, failed, withdrawn)."""
+    row = (
+        await session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.dedupe_key == dedupe_key, OutboxItem.status == "pending")
+            .values(status="withdrawn")
+            .returning(OutboxItem.kind, OutboxItem.payload)
+        )
+    ).first()
+    return None if row is None else (row.kind, row.payload)
 
 
 async def retry_later(

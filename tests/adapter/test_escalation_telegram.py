@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.handlers.escalation import render_trail
+from core import retention
 from core.ingest.importer import import_document
-from core.models import AuditEntry, Escalation, Message
+from core.models import AuditEntry, Escalation, Message, OutboxItem
 from core.notify.escalation import trail
 from testing.telegram_world import TelegramWorld, buttons, message, press
 
@@ -266,3 +267,86 @@ async def test_a_page_telegram_will_not_edit_gets_a_note_instead(world, clock, j
     assert "reply_markup" not in note
     text, _ = world.fake.showing(HELENE, page_id(world, HELENE))
     assert "Marc Bélanger" not in text  # the page itself is as it was
+
+
+def delivered_to(world: TelegramWorld, chat: int) -> list[str]:
+    """What ``chat`` received: the messages Telegram accepted, and the edits it made."""
+    return [
+        c.params["text"]
+        for c in world.fake.calls
+        if c.method in ("sendMessage", "editMessageText")
+        and c.params.get("chat_id") == str(chat)
+        and c.result is not None
+    ]
+
+
+async def her_trail_line(world: TelegramWorld) -> str:
+    async with world.garde.db.read() as s:
+        msg = await s.scalar(select(Message).where(Message.ext_id == "9001"))
+        lines = render_trail(
+            await trail(s, msg.id), world.garde.catalogs.translator("fr"), "America/Toronto"
+        )
+    return lines[1]
+
+
+async def test_a_page_still_queued_when_the_message_is_taken_is_never_sent(world, clock, jobs):
+    """Telegram holds Hélène's page back (flood control, 10 minutes); Marc is paged a minute
+    later and takes the message. When her page's turn comes it is not sent: nobody is
+    woken at night for a message already taken, and no note tells her about a page she
+    never got. The trail says the page was not sent; Marc is not told that others were."""
+    await load(world, clinic(delay=1), NIGHT)
+    await load(world, urgent(), NIGHT)
+    world.fake.fail("sendMessage", 429, "Too Many Requests: retry after 600", retry_after=600)
+    await jobs.escalate()
+    assert delivered_to(world, HELENE) == []  # held back by Telegram
+    clock[0] += timedelta(minutes=1)
+    await jobs.escalate()
+    [second] = to(world, MARC)
+    found = await world.expect(
+        press(buttons(second)["Je m'en occupe"], user_id=MARC, lang="fr"), sendMessage=1
+    )
+    taken = found["sendMessage"][0]["text"]
+    assert taken.startswith("Vous avez pris le message urgent 9001")
+    assert "Les autres personnes prévenues" not in taken  # nobody else saw a page
+
+    clock[0] += timedelta(minutes=15)  # her page is due again, and so are the notes
+    await jobs.deliver()
+    assert delivered_to(world, HELENE) == []
+    [(chat, _)] = [(c.params["chat_id"], c) for c in world.fake.of("editMessageText")]
+    assert chat == str(MARC)  # his own page lost its button
+    assert await her_trail_line(world) == (
+        "• mer. 12 mars 02 h 10 · rang 0 : pas envoyé à Hélène Côté, "
+        "le message était déjà pris (Telegram)"
+    )
+    sent = len(world.fake.calls)
+    clock[0] += timedelta(hours=1)
+    await jobs.escalate()
+    await jobs.deliver()
+    assert len(world.fake.calls) == sent  # nothing left queued for her
+    assert await withdrawn(world) == 2  # her page and the note of who took it
+    async with world.garde.db.write() as s:
+        await retention.purge(s, clock[0] + timedelta(days=8))  # kept a week, like the sent
+    assert await withdrawn(world) == 0
+
+
+async def withdrawn(world: TelegramWorld) -> int:
+    async with world.garde.db.read() as s:
+        rows = await s.scalars(select(OutboxItem).where(OutboxItem.status == "withdrawn"))
+        return len(list(rows))
+
+
+async def test_a_page_due_before_the_note_of_who_took_it_is_not_sent_either(world, clock, jobs):
+    """Her page is due again (30 s of flood control) before Marc takes the message by
+    typing /ack, but no delivery ran in between: the page is first in the queue, finds
+    the message taken, and is withdrawn; the note meant to edit it goes with it."""
+    await load(world, clinic(delay=1), NIGHT)
+    await load(world, urgent(), NIGHT)
+    world.fake.fail("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
+    await jobs.escalate()
+    clock[0] += timedelta(seconds=40)  # her page is due again; Marc's step is not
+    found = await world.expect(message("/ack 9001", user_id=MARC, lang="fr"), sendMessage=1)
+    assert found["sendMessage"][0]["text"].startswith("Vous avez pris le message urgent 9001")
+    await jobs.deliver()
+    assert delivered_to(world, HELENE) == []
+    assert to(world, MARC)[1:] == []  # he was never paged: only the answer to his /ack
+    assert "pas envoyé à Hélène Côté" in await her_trail_line(world)
