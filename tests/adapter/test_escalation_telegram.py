@@ -315,7 +315,7 @@ async def test_a_page_still_queued_when_the_message_is_taken_is_never_sent(world
     [(chat, _)] = [(c.params["chat_id"], c) for c in world.fake.of("editMessageText")]
     assert chat == str(MARC)  # his own page lost its button
     assert await her_trail_line(world) == (
-        "• mer. 12 mars 02 h 10 · rang 0 : pas envoyé à Hélène Côté, "
+        "• mer. 12 mars 02 h 10 · rang 0\u202f: pas envoyé à Hélène Côté, "
         "le message était déjà pris (Telegram)"
     )
     sent = len(world.fake.calls)
