@@ -10,7 +10,11 @@ and 100 concurrent clients, a fixed count each, against both servers in turn.
 Ack = the HTTP response of ``POST /slack/events``. Printed per level: acks/s, p50 and
 p99 ack latency for both, the throughput ratio, and for Garde the time until every
 reply had reached its response_url. Goals: p99 under 100 ms at 100 clients, Garde at
-least 50 % of the bare handler's throughput.
+least 50 % of the bare handler's throughput. Then the CPU time each reply took, in
+Garde's process (every thread: the server, its SQLite threads) and in Slack's (the load
+and the fake API), from the ack to the reply's arrival: whatever the number of server
+processes, this machine's cores cannot make replies faster than their count divided by
+the sum, which is printed as the ceiling.
 
 Run: ``python -m bench.slack`` (``--count N`` requests per client, default 30;
 ``--profile FILE`` profiles Garde's process during the load with cProfile and prints
@@ -26,6 +30,7 @@ import gc
 import hashlib
 import hmac
 import multiprocessing
+import os
 import pstats
 import statistics
 import tempfile
@@ -152,17 +157,31 @@ async def _slack_side(conn, count: int, rounds: int) -> None:
     await side.delivered(20)
     results = []
     for clients in LEVELS:
-        row: dict = {"clients": clients, "bare": [], "garde": [], "delivered": []}
+        row: dict = {"clients": clients, "bare": [], "garde": [], "delivered": [], "cpu": []}
         for _ in range(rounds):  # alternate, so that a noisy second hits both alike
             for name, url in (("bare", bare), ("garde", garde)):
                 side.replies = 0
+                cpu = (_cpu_of(os.getppid()), time.process_time())
                 seconds, latencies, errors = await side.load(url, clients, count)
                 row[name].append((len(latencies) / seconds, latencies, errors))
                 if name == "garde":
                     row["delivered"].append(seconds + await side.delivered(len(latencies)))
+                    garde_cpu = _cpu_of(os.getppid()) - cpu[0]
+                    slack_cpu = time.process_time() - cpu[1]
+                    row["cpu"].append((garde_cpu / len(latencies), slack_cpu / len(latencies)))
         results.append(row)
     conn.send(results)
     await runner.cleanup()
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int) -> float:
+    """Seconds of CPU process ``pid`` has used, every thread (Linux's /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
 
 
 def _child(conn, count: int, rounds: int) -> None:
@@ -267,6 +286,15 @@ async def main(count: int, rounds: int, freeze: bool, profile: str | None = None
             f"{row['clients']} clients: every reply at its response_url {took:.2f} s after "
             f"the first request ({replies / took:,.0f} replies/s)"
             + (f"; {row['errors']} non-200 answers" if row["errors"] else "")
+        )
+    cores = os.cpu_count() or 1
+    for row in results:
+        garde_ms = statistics.median(c[0] for c in row["cpu"]) * 1000
+        slack_ms = statistics.median(c[1] for c in row["cpu"]) * 1000
+        print(
+            f"{row['clients']} clients: CPU per reply, Garde {garde_ms:.2f} ms + Slack's side "
+            f"{slack_ms:.2f} ms: {cores} cores make at most "
+            f"{cores * 1000 / (garde_ms + slack_ms):,.0f} replies/s, however many processes"
         )
 
 
