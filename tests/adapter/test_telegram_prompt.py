@@ -105,9 +105,11 @@ async def test_a_partial_override_asks_only_what_is_missing(world):
     ask = await world.say("/override marc now")
     assert ask["text"].startswith("Until when?")
     assert await pending(world) == ["/override marc now"]
-    # A new command replaces the question.
+    # A new command replaces the question: what comes next is no answer to it.
     [_, _] = await world.exchange(message("/oncall"), count=2)
-    assert await pending(world) == []
+    hint = await world.say("tomorrow 08:00")
+    assert hint["text"].startswith("Send a command")
+    assert await pending(world) == [] and await saved(world) == []
 
 
 async def test_a_complete_override_and_a_forbidden_one_are_not_asked(world):

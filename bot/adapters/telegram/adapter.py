@@ -273,8 +273,8 @@ class TelegramAdapter:
 
     async def _webhook(self, request: web.Request) -> web.Response:
         """Check the secret, handle the update, and answer with its reply when it fits
-        the response (:mod:`.answer`), else 200 once the update is handled or has had
-        its :data:`~.answer.BUDGET`."""
+        the response (:mod:`.answer`), else 200 once the update is handled (or its reply
+        complete) or has had its :data:`~.answer.BUDGET`."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret.encode()):
             return web.Response(status=403)
@@ -290,14 +290,15 @@ class TelegramAdapter:
         chat = update.effective_chat
         slot = Slot(chat.id if chat is not None else None)
         task = self._track(self._handle(update, slot))
+        task.add_done_callback(lambda _: slot.settle())
         try:
-            await asyncio.wait([task], timeout=self.answer_budget)
+            await asyncio.wait([slot.ready], timeout=self.answer_budget)
         except asyncio.CancelledError:  # the request is gone (shutdown): the API it is
             slot.give_up()
             if task.done():
                 self._track(self._flush(slot))
             raise
-        held = slot.take() if task.done() else None
+        held = slot.take() if slot.ready.done() else None
         slot.give_up()  # what comes later goes through the API
         return web.json_response(held.call()) if held is not None else web.Response()
 

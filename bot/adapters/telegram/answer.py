@@ -11,12 +11,15 @@ meant for a private chat may be refused, and the refusal is what makes Garde say
 the group instead), never a file, never a push (pushes keep their message ids to edit
 them later). Order is kept: the slot holds one message; the next message or file of the
 same update sends the held one through the API first, so what rides the response is
-the last message of the reply. The webhook waits for the update at most
-:data:`BUDGET`; past that it answers 200 empty and whatever is held goes through the API.
+the last message of the reply. The webhook answers once the update is handled, or
+as soon as its reply is complete (:func:`settle`: a typed command's clean-up, dropping
+a question it left unanswered, comes after), at most :data:`BUDGET`; past that it
+answers 200 empty and whatever is held goes through the API.
 """
 
 from __future__ import annotations
 
+import asyncio
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +67,13 @@ class Slot:
         self._chat_id = chat_id
         self._held: Draft | None = None
         self.waiting = True  # False once the webhook has answered: nothing more rides it
+        # done once the reply is complete (settled) or the update handled
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def settle(self) -> None:
+        """The reply is complete: what is held may go now; nothing else will ride."""
+        if not self.ready.done():
+            self.ready.set_result(None)
 
     def hold(self, draft: Draft) -> bool:
         """Keep ``draft`` for the response when it may ride there; True if kept."""
@@ -83,3 +93,10 @@ class Slot:
 
 
 CURRENT: ContextVar[Slot | None] = ContextVar("telegram_webhook_slot", default=None)
+
+
+def settle() -> None:
+    """The current update's reply is complete (no webhook waiting: nothing to do)."""
+    slot = CURRENT.get()
+    if slot is not None:
+        slot.settle()

@@ -33,6 +33,7 @@ from telegram import (
 )
 
 from bot.adapters.telegram import render
+from bot.adapters.telegram.answer import settle
 from bot.adapters.telegram.owners import Owners, mine
 from bot.adapters.telegram.store import PAGES, Owner, load_token
 from bot.clock import Clock
@@ -81,9 +82,10 @@ class Updates:
         if text.startswith("/"):
             if not self._for_us(text, kind):
                 return
-            if await load_pending(self._db, actor, conv, now) is not None:
+            asked = await self._run(bot, chat.id, text, actor, conv, now, quote=quote)
+            settle()  # the reply is complete: a webhook answers with it now
+            if not asked and await load_pending(self._db, actor, conv, now) is not None:
                 await drop_pending(self._db, actor, conv)  # a new command replaces it
-            await self._run(bot, chat.id, text, actor, conv, now, quote=quote)
             return
         so_far = await load_pending(self._db, actor, conv, now)
         if so_far is not None:
@@ -171,9 +173,10 @@ class Updates:
         conv: Conversation,
         now: datetime,
         quote: int | None = None,
-    ) -> None:
+    ) -> bool:
+        """Run a command and answer it; True if it asked a question (a Form's)."""
         replies = await self._dispatcher.run(text, actor, conv, now)
-        await self._answer(bot, chat_id, replies, actor, conv, now, quote=quote)
+        return await self._answer(bot, chat_id, replies, actor, conv, now, quote=quote)
 
     # ------------------------------------------------------------------ forms, pages
 
@@ -189,29 +192,30 @@ class Updates:
         quote: int | None = None,
         query: CallbackQuery | None = None,
         pending: bool = False,
-    ) -> None:
+    ) -> bool:
         """Send replies; a Form is asked instead, one question at a time (the pending
-        command kept in :mod:`bot.pending`), and run once nothing is left to ask.
-        ``pending``: the replies answer a pending question (forgotten unless asked on)."""
+        command kept in :mod:`bot.pending`, replacing any other), and run once nothing is
+        left to ask. ``pending``: the replies answer a pending question (forgotten unless
+        asked on). True if a question was asked."""
         form = next((r.form for r in replies if r.form is not None), None)
         if form is None:
             if pending:
                 await drop_pending(self._db, actor, conv)
             await self.send(bot, chat_id, replies, actor=actor, quote=quote)
-            return
+            return False
         field = form.next_field
         if field is None:  # every answer is in: the command, run like a typed one
             await drop_pending(self._db, actor, conv)
             if query is not None:
                 await self._edit(query, f"<code>{render.escape(form.command)}</code>", None)
-            await self._run(bot, chat_id, form.command, actor, conv, now)
-            return
+            return await self._run(bot, chat_id, form.command, actor, conv, now)
         await save_pending(self._db, actor, conv, form.command, now)
         html, markup = await self._question(form, field, actor, conv, now)
         if query is not None:
             await self._edit(query, html, markup)
         else:
             await self._message(bot, chat_id, html, markup, quote)
+        return True
 
     async def _question(
         self, form: Form, field: FormField, actor: Actor, conv: Conversation, now: datetime
