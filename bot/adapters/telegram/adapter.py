@@ -291,14 +291,17 @@ class TelegramAdapter:
         slot = Slot(chat.id if chat is not None else None)
         task = self._track(self._handle(update, slot))
         task.add_done_callback(lambda _: slot.settle())
+        budget = asyncio.get_running_loop().call_later(self.answer_budget, slot.expire)
         try:
-            await asyncio.wait([slot.ready], timeout=self.answer_budget)
+            await slot.ready  # a plain future: the answer goes out on the next turn
         except asyncio.CancelledError:  # the request is gone (shutdown): the API it is
             slot.give_up()
             if task.done():
                 self._track(self._flush(slot))
             raise
-        held = slot.take() if slot.ready.done() else None
+        finally:
+            budget.cancel()
+        held = slot.take() if slot.complete else None
         slot.give_up()  # what comes later goes through the API
         return web.json_response(held.call()) if held is not None else web.Response()
 

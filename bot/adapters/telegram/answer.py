@@ -67,11 +67,17 @@ class Slot:
         self._chat_id = chat_id
         self._held: Draft | None = None
         self.waiting = True  # False once the webhook has answered: nothing more rides it
-        # done once the reply is complete (settled) or the update handled
+        self.complete = False  # the reply is complete (settled, or the update handled)
+        # done when the webhook should answer: the reply complete, or the budget spent
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def settle(self) -> None:
         """The reply is complete: what is held may go now; nothing else will ride."""
+        self.complete = True
+        self.expire()
+
+    def expire(self) -> None:
+        """The webhook answers now, with the reply if it is complete."""
         if not self.ready.done():
             self.ready.set_result(None)
 

@@ -18,6 +18,7 @@ state both use.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -83,7 +84,8 @@ class Updates:
             if not self._for_us(text, kind):
                 return
             asked = await self._run(bot, chat.id, text, actor, conv, now, quote=quote)
-            settle()  # the reply is complete: a webhook answers with it now
+            settle()  # the reply is complete: a webhook answers with it now,
+            await asyncio.sleep(0)  # before the clean-up below takes the loop
             if not asked and await load_pending(self._db, actor, conv, now) is not None:
                 await drop_pending(self._db, actor, conv)  # a new command replaces it
             return
