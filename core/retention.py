@@ -1,6 +1,6 @@
 """Retention: messages, calls and recordings are kept 60 days (as in the portal); spent
-link codes and delivered or withdrawn pushes are cleared too. (The adapters' own rows, button
-tokens and pending forms, are purged by ``bot.tables``.)"""
+link codes and delivered or withdrawn pushes are cleared too. (The adapters' own rows,
+button tokens and pending forms, are purged by ``bot.tables``.)"""
 
 from __future__ import annotations
 
