@@ -66,7 +66,6 @@ SUBCOMMANDS = {
 }
 AT = {"at": ("at", "at"), "a": ("at", "at")}  # "à" and "a" once accents are dropped
 NEXT_LIMIT = 10
-UPCOMING = 50  # enough handovers for who follows each rank on call now
 HOME_DAYS = 14  # the days ``home`` shows the coverage of, today included
 
 
@@ -141,7 +140,7 @@ async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[R
         chosen = [args.schedule] if args.schedule else schedules
         moments = [parse_when(asked, now=ctx.now, tz=s.tz)[0] if asked else None for s in chosen]
         ats = [moment.at if moment else ctx.now for moment in moments]
-        found = await who_and_next(session, list(zip(chosen, ats, strict=True)), UPCOMING)
+        found = await who_and_next(session, list(zip(chosen, ats, strict=True)))
     return [
         _who_reply(ctx, sched, at, moment, people, upcoming)
         for sched, at, moment, (people, upcoming) in zip(chosen, ats, moments, found, strict=True)

@@ -1,7 +1,9 @@
 """Who is on call, what changes next, and the shifts of a period.
 
 Answers come from the per-rank timelines of :mod:`core.oncall.schedules`: a window that
-starts at the asked instant, so the length of past history never matters.
+starts at the asked instant, so the length of past history never matters. /oncall who
+reads a short window first (:data:`FIRST_LOOK`) and the whole look-ahead only for the
+schedules whose handovers lie beyond it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from core.oncall.timeline import Segment
 
 # How far ahead "until when" and "who is next" look. Longer runs say "until at least".
 LOOKAHEAD = timedelta(days=35)
+# The window /oncall who reads first. A rotation by the day or by the week hands over
+# inside it, so most answers need nothing more; reading the whole look-ahead every time
+# made the rows of a busy schedule's five weeks a third of the command's time.
+FIRST_LOOK = timedelta(days=8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +123,18 @@ async def who_is_on_call(
     return on_call_in(tl, schedule, at)
 
 
-def on_call_in(tl: Timelines, schedule: ScheduleInfo, at: datetime) -> list[OnCall]:
-    """:func:`who_is_on_call` from timelines loaded from ``at`` to ``at + LOOKAHEAD``."""
+def on_call_in(
+    tl: Timelines, schedule: ScheduleInfo, at: datetime, horizon: datetime | None = None
+) -> list[OnCall]:
+    """:func:`who_is_on_call` from timelines loaded from ``at`` to ``horizon`` (by default
+    ``at + LOOKAHEAD``)."""
+    horizon = horizon or at + LOOKAHEAD
     out: list[OnCall] = []
     for _rank, segs in sorted(tl.ranks(schedule.id).items()):
         seg = next((g for g in segs if g.start <= at < g.end), None)
         if seg is None:
             continue  # no shift time of this rank now
-        runs = _runs(segs, at + LOOKAHEAD)
+        runs = _runs(segs, horizon)
         i = next(i for i, run in enumerate(runs) if run.start <= at < run.end)
         nxt = runs[i + 1] if i + 1 < len(runs) else None
         out.append(_on_call(tl, schedule, seg, runs[i], nxt))
@@ -132,23 +142,51 @@ def on_call_in(tl: Timelines, schedule: ScheduleInfo, at: datetime) -> list[OnCa
 
 
 async def who_and_next(
-    session: Queryable, asked: Sequence[tuple[ScheduleInfo, datetime]], limit: int
+    session: Queryable, asked: Sequence[tuple[ScheduleInfo, datetime]]
 ) -> list[tuple[list[OnCall], list[Change]]]:
-    """For each (schedule, instant): who is on call then and the next ``limit`` changes.
+    """For each (schedule, instant): who is on call then, and the changes that follow, at
+    least up to each such rank's handover (with nobody on call, up to the next shift).
 
-    The schedules asked at the same instant are read together, in one query: /oncall who
-    for every schedule of an account costs one round trip, not two per schedule.
+    The changes are the first ones of :func:`next_changes`, in the same order: until when
+    each person is on call and who follows is the first change of their rank, absent only
+    when there is none within the look-ahead. The schedules asked at the same instant are
+    read together: a short window first (:data:`FIRST_LOOK`), then the whole look-ahead
+    in one more query for the schedules whose handovers the short one did not reach.
     """
-    by_at: dict[datetime, list[int]] = {}
+    by_at: dict[datetime, list[ScheduleInfo]] = {}
     for sched, at in asked:
-        by_at.setdefault(at, []).append(sched.id)
-    loaded = {
-        at: await load_timelines(session, ids, at, at + LOOKAHEAD) for at, ids in by_at.items()
-    }
-    return [
-        (on_call_in(loaded[at], sched, at), changes_in(loaded[at], sched, at, limit))
-        for sched, at in asked
-    ]
+        by_at.setdefault(at, []).append(sched)
+    found: dict[tuple[int, datetime], tuple[list[OnCall], list[Change]]] = {}
+    for at, schedules in by_at.items():
+        for look in (FIRST_LOOK, LOOKAHEAD):
+            horizon = at + look
+            tl = await load_timelines(session, [s.id for s in schedules], at, horizon)
+            for sched in schedules:
+                people = on_call_in(tl, sched, at, horizon)
+                changes = changes_in(tl, sched, at, None, horizon)
+                if look == LOOKAHEAD:
+                    found[sched.id, at] = (people, changes)
+                    continue
+                # A shift read runs on past the horizon, but a change after it may hide
+                # another shift's, starting in between and not read.
+                known = [c for c in changes if c.at < horizon]
+                if _handed_over(people, known, horizon):
+                    found[sched.id, at] = (people, known)
+            schedules = [s for s in schedules if (s.id, at) not in found]
+            if not schedules:
+                break
+    return [found[sched.id, at] for sched, at in asked]
+
+
+def _handed_over(people: list[OnCall], changes: list[Change], horizon: datetime) -> bool:
+    """Whether timelines read up to ``horizon`` answer /oncall who as the whole look-ahead
+    would: every rank on call hands over before it (its run ends and the change is read),
+    or, with nobody on call, a shift starts before it. ``changes`` are those before
+    ``horizon``, the same whatever the window; what comes after it is unknown."""
+    if not people:
+        return any(not c.hole for c in changes)
+    ranks = {c.rank for c in changes}
+    return all(p.until < horizon and p.rank in ranks for p in people)
 
 
 def _on_call(
@@ -191,9 +229,16 @@ async def next_changes(
     return changes_in(tl, schedule, at, limit)
 
 
-def changes_in(tl: Timelines, schedule: ScheduleInfo, at: datetime, limit: int) -> list[Change]:
-    """:func:`next_changes` from timelines loaded from ``at`` to ``at + LOOKAHEAD``."""
-    horizon = at + LOOKAHEAD
+def changes_in(
+    tl: Timelines,
+    schedule: ScheduleInfo,
+    at: datetime,
+    limit: int | None,
+    horizon: datetime | None = None,
+) -> list[Change]:
+    """:func:`next_changes` from timelines loaded from ``at`` to ``horizon`` (by default
+    ``at + LOOKAHEAD``); every change before ``horizon`` when ``limit`` is None."""
+    horizon = horizon or at + LOOKAHEAD
     changes: list[Change] = []
     for rank, segs in tl.ranks(schedule.id).items():
         state = next((_holder(g) for g in segs if g.start <= at < g.end), _HOLE)

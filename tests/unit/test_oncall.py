@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from core.oncall.coverage import coverage
 from core.oncall.timeline import DayStatus
-from core.oncall.who import next_changes, shifts_between, who_is_on_call
+from core.oncall.who import next_changes, shifts_between, who_and_next, who_is_on_call
 from tests.builders import account_doc, load, schedule, shift
 
 TOR = ZoneInfo("America/Toronto")
@@ -251,3 +251,27 @@ async def test_next_changes_names_a_rank_starting_later_and_a_shift_to_fill(db):
         (6, 1, None, True),
         (8, 0, None, True),
     ]
+
+
+async def test_who_finds_a_handover_weeks_away_and_says_when_there_is_none(db):
+    """Luc holds three weekly shifts in a row, then Anthony: the handover is two weeks
+    past the first window /oncall who reads; Marie's backup runs past the look-ahead."""
+    weeks = [("2025-05-05", "luc"), ("2025-05-12", "luc"), ("2025-05-19", "luc")]
+    shifts = [
+        shift(f"w{n}", f"{day}T07:30", f"2025-05-{5 + 7 * (n + 1):02d}T07:30", who)
+        for n, (day, who) in enumerate(weeks)
+    ]
+    shifts.append(shift("w3", "2025-05-26T07:30", "2025-06-02T07:30", "anthony"))
+    shifts.append(shift("b", "2025-05-05T07:30", "2025-07-01T07:30", "marie", rank=1))
+    await load(db, account_doc([{"name": "01 Horaire", "shifts": shifts}]))
+    sched = await schedule(db)
+    at = local(2025, 5, 6, 12)
+    async with db.read() as s:
+        [(people, changes)] = await who_and_next(s, [(sched, at)])
+    assert [(p.rank, p.contact.key, p.until) for p in people] == [
+        (0, "luc", local(2025, 5, 26, 7, 30)),
+        (1, "marie", local(2025, 7, 1, 7, 30)),  # her shift's end, past the look-ahead
+    ]
+    [handover] = [c for c in changes if c.rank == 0][:1]
+    assert (handover.at, handover.contact.key) == (local(2025, 5, 26, 7, 30), "anthony")
+    assert [c for c in changes if c.rank == 1] == []  # "until at least"

@@ -19,9 +19,9 @@ from sqlalchemy import delete, select
 from core.localtime import local_date
 from core.models import Contact, Override, Schedule, Shift
 from core.oncall.coverage import coverage
-from core.oncall.schedules import ScheduleInfo
+from core.oncall.schedules import ScheduleInfo, load_timelines
 from core.oncall.timeline import DayStatus, OverrideSpan, shift_segments
-from core.oncall.who import who_is_on_call
+from core.oncall.who import LOOKAHEAD, changes_in, on_call_in, who_and_next, who_is_on_call
 from tests.builders import account_doc, load
 
 T0 = datetime(2025, 3, 8, 12, tzinfo=UTC)  # a weekend with a DST change in Toronto
@@ -74,7 +74,14 @@ def reference(shifts, overrides, at: datetime) -> dict[int, int | None]:
     return out
 
 
-async def write(db, shifts, overrides) -> tuple[ScheduleInfo, dict[int, str]]:
+async def write(
+    db, shifts, overrides, unit: timedelta = timedelta(hours=1)
+) -> tuple[ScheduleInfo, dict[int, str]]:
+    """The plan in the database, its offsets counted in ``unit`` (hours by default)."""
+
+    def at(n: float) -> datetime:
+        return T0 + n * unit
+
     async with db.write() as s:
         await s.execute(delete(Override))
         await s.execute(delete(Shift))
@@ -86,8 +93,8 @@ async def write(db, shifts, overrides) -> tuple[ScheduleInfo, dict[int, str]]:
                 schedule_id=sched.id,
                 ext_id=f"p{n}",
                 ref=n + 1,
-                start_at=hours(start),
-                end_at=hours(end),
+                start_at=at(start),
+                end_at=at(end),
                 rank=rank,
                 label="",
                 role="",
@@ -102,8 +109,8 @@ async def write(db, shifts, overrides) -> tuple[ScheduleInfo, dict[int, str]]:
                     shift_id=rows[i].id,
                     ref=100 + n,
                     contact_id=contacts[CONTACT_KEYS[who]],
-                    start_at=hours(a / 4),
-                    end_at=hours(b / 4),
+                    start_at=at(a / 4),
+                    end_at=at(b / 4),
                     created_at=T0,
                     removed_at=T0 if removed else None,
                 )
@@ -198,6 +205,44 @@ def test_shift_segments_partition_the_shift_and_follow_the_rule(plan):
             [seg] = [g for g in segs if g.start <= t < g.end]
             assert seg.contact_id == reference(shifts, overrides, t)[rank]
             t += 15 * MINUTE
+
+
+@SETTINGS
+@given(
+    plan=plans(),
+    unit=st.sampled_from([timedelta(hours=1), timedelta(hours=6), timedelta(hours=14)]),
+    probes=st.lists(st.integers(-4 * 20, 4 * 70), min_size=3, max_size=6),
+)
+async def test_who_and_next_answers_from_a_short_window_as_from_the_whole_look_ahead(
+    db, plan, unit, probes
+):
+    """/oncall who reads eight days first: with shifts of up to 20 units of 6 or 14 hours,
+    runs and handovers reach past them, and so does the first shift from up to 20 units
+    before it; the answer must not change."""
+    shifts, overrides = plan
+    if not await _has_schedule(db):
+        await load(db, account_doc([{"name": "01 Horaire", "shifts": []}]))
+    sched, _key_of = await write(db, shifts, overrides, unit)
+    bounds = {4 * h for _, a, b, _ in shifts for h in (a, b)}
+    quarters = set(probes) | {q + d for q in bounds for d in (-1, 0)}
+    async with db.read() as s:
+        for q in sorted(quarters):
+            at = T0 + q / 4 * unit
+            [(people, changes)] = await who_and_next(s, [(sched, at)])
+            whole = await load_timelines(s, [sched.id], at, at + LOOKAHEAD)
+            assert people == on_call_in(whole, sched, at), at
+            every = changes_in(whole, sched, at, None)
+            assert changes == every[: len(changes)], at  # the same first changes
+            for p in people:  # each rank's handover: until when, and who follows
+                assert _first(changes, p.rank) == _first(every, p.rank), (at, p.rank)
+            if not people:
+                assert [c for c in changes if not c.hole][:1] == [c for c in every if not c.hole][
+                    :1
+                ], at
+
+
+def _first(changes, rank):
+    return next((c for c in changes if c.rank == rank), None)
 
 
 async def _has_schedule(db) -> bool:
