@@ -19,7 +19,9 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_skeleton
 from babel.numbers import format_currency
 
@@ -45,12 +47,24 @@ _USAGE = N_("/billable [YYYY-MM | previous] [csv]")
 
 def money(t: Translator, amount: Decimal, currency: str) -> str:
     """``$1,317.96`` in English, ``1 317,96 $`` in French (Babel, the account's currency)."""
-    return format_currency(amount, currency, locale=t.locale)
+    return _money(t.locale, amount, currency)
 
 
 def long_date(t: Translator, day: date) -> str:
     """A date with its year: ``Mar 19, 2025`` / ``19 mars 2025``."""
-    return format_skeleton("yMMMd", day, locale=t.locale)
+    return _long_date(t.locale, day)
+
+
+# Babel looks the currency and the pattern up on every call (~70 µs): a page of the
+# history shows a dozen amounts and dates, the same ones each time it is asked.
+@lru_cache(maxsize=4096)
+def _money(locale: Locale, amount: Decimal, currency: str) -> str:
+    return format_currency(amount, currency, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(locale: Locale, day: date) -> str:
+    return format_skeleton("yMMMd", day, locale=locale)
 
 
 # --------------------------------------------------------------------------- /billing
