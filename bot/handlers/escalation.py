@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.contract import Command, Reply
 from bot.i18n import Translator
 from bot.notify.pushes import PLATFORMS
-from bot.parsing import fold
+from bot.parsing import echo, fold, whole_number
 from bot.registry import CommandSpec
 from core.errors import N_, Invalid, NotFound
 from core.notify.acknowledge import Taken, acknowledge
@@ -76,14 +76,13 @@ async def set_escalation(command: Command, ctx: Context, words: list[str]) -> Re
     if len(words) != 1:
         raise Invalid(N_("Give minutes or off, e.g. /alerts escalation 10."))
     word = fold(words[0])
+    minutes = whole_number(word, 1, MAX_MINUTES)
     if word in OFF:
         minutes = None
-    elif word.isdigit() and 1 <= int(word) <= MAX_MINUTES:
-        minutes = int(word)
-    else:
+    elif minutes is None:
         raise Invalid(
             N_("“{word}” is not a delay: give minutes from 1 to {max}, or off."),
-            word=words[0],
+            word=echo(words[0]),
             max=MAX_MINUTES,
         )
     async with ctx.db.write() as session:

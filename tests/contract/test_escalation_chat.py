@@ -49,6 +49,10 @@ async def test_bad_delays_and_other_roles_write_nothing(garde, ask):
         ("/alerts escalation 1441", "“1441” is not a delay: give minutes from 1 to 1440, or off."),
         ("/alerts escalation soon", "“soon” is not a delay: give minutes from 1 to 1440, or off."),
         ("/alerts escalation 5 7", "Give minutes or off, e.g. /alerts escalation 10."),
+        (  # int() refuses 5,000 digits: the number is never converted
+            "/alerts escalation " + "9" * 5000,
+            f"“{'9' * 59}…” is not a delay: give minutes from 1 to 1440, or off.",
+        ),
     ]:
         [reply] = await ask(text)
         assert reply.text == said, text
