@@ -40,13 +40,27 @@ from bot.handlers.choose import fill_actions
 from bot.handlers.common import quoted, when
 from bot.handlers.oncall_pdf import pdf_command
 from bot.handlers.oncall_person import is_person, when_on_call
-from bot.handlers.oncall_views import account_schedules, junk, person, read_args, view
+from bot.handlers.oncall_views import (
+    account_schedules,
+    junk,
+    person,
+    read_args,
+    some_schedules,
+    view,
+)
 from bot.parsing import ParseError, When, fold, parse_when
 from bot.registry import CommandSpec
 from core.errors import N_
 from core.localtime import local_date, zone
 from core.oncall.schedules import ScheduleInfo
-from core.oncall.who import LOOKAHEAD, Change, OnCall, next_changes, who_and_next
+from core.oncall.who import (
+    LOOKAHEAD,
+    Change,
+    OnCall,
+    next_changes,
+    schedules_now,
+    who_and_next,
+)
 
 SUBCOMMANDS = {
     "who": "who",
@@ -117,7 +131,9 @@ async def _home(ctx: Context, tokens: Sequence[str]) -> list[Reply]:
 
 async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[Reply]:
     """Who is on call at an instant, for one schedule or each of the account's: one
-    session, the schedules then every timeline asked in one query."""
+    session, the schedules then every timeline asked in one query (plain /oncall who:
+    both in one query)."""
+    assert ctx.account is not None
     expected = (
         N_(
             "“{name}” is neither a subcommand of /oncall (who, next, schedules, view, "
@@ -129,8 +145,12 @@ async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[R
             "Schedules: {names}."
         )
     )
-    async with ctx.db.lookup() as session:  # two reads, no transaction round trips
-        schedules = await account_schedules(ctx, session)
+    async with ctx.db.lookup() as session:  # no transaction round trips
+        if tokens:
+            schedules, first = await account_schedules(ctx, session), None
+        else:  # every schedule, now: they and their first look come in one query
+            found_now = await schedules_now(session, ctx.account.id, ctx.now)
+            schedules, first = some_schedules(ctx, found_now[0]), found_now[1]
 
         def read(rest: list[str]) -> tuple[str, int]:
             return "when", parse_when(rest, now=ctx.now, tz=schedules[0].tz)[1]
@@ -140,7 +160,7 @@ async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[R
         chosen = [args.schedule] if args.schedule else schedules
         moments = [parse_when(asked, now=ctx.now, tz=s.tz)[0] if asked else None for s in chosen]
         ats = [moment.at if moment else ctx.now for moment in moments]
-        found = await who_and_next(session, list(zip(chosen, ats, strict=True)))
+        found = await who_and_next(session, list(zip(chosen, ats, strict=True)), first)
     return [
         _who_reply(ctx, sched, at, moment, people, upcoming)
         for sched, at, moment, (people, upcoming) in zip(chosen, ats, moments, found, strict=True)

@@ -85,7 +85,12 @@ async def account_schedules(ctx: Context, session: Queryable | None = None) -> l
     if session is None:
         async with ctx.db.read() as own:
             return await account_schedules(ctx, own)
-    schedules = await list_schedules(session, ctx.account.id)
+    return some_schedules(ctx, await list_schedules(session, ctx.account.id))
+
+
+def some_schedules(ctx: Context, schedules: list[ScheduleInfo]) -> list[ScheduleInfo]:
+    """``schedules``, the active account's; an account without any is told so."""
+    assert ctx.account is not None
     if not schedules:
         raise NotFound(N_("Account {number} has no schedule yet."), number=ctx.account.number)
     return schedules

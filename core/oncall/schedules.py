@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Text, bindparam, select, true, type_coerce, update
+from sqlalchemy import Select, Text, and_, bindparam, select, true, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -218,6 +218,7 @@ class OverrideRow:
     removed_at: datetime | None
 
 
+_SCHEDULE_COLUMNS = ("id", "account_id", "name", "timezone")  # ScheduleInfo's
 _CONTACT_COLUMNS = (
     "id",
     "key",
@@ -230,8 +231,8 @@ _CONTACT_COLUMNS = (
 )
 
 
-@lru_cache(maxsize=2)
-def _window_query(lateral: bool = False) -> Select:
+@lru_cache(maxsize=4)
+def _window_query(lateral: bool = False, by_account: bool = False) -> Select:
     """Shifts of a window with their overrides and both contacts, in one round trip.
 
     Built once with bind parameters: who-is-on-call runs it for every question, and
@@ -239,17 +240,18 @@ def _window_query(lateral: bool = False) -> Select:
     ``lateral`` (PostgreSQL) reads each shift's overrides through a LATERAL subquery
     on the ``shift_id`` index: a plain join lets the planner hash the whole overrides
     table, whose size grows with the history, for the dozen shifts of a window.
+    ``by_account``: the shifts of every schedule of an account, each row led by its
+    schedule's columns (:data:`_SCHEDULE_COLUMNS`), a schedule without a shift in the
+    window on a row of its own; the schedules come in name order.
     """
     base, cover = aliased(Contact), aliased(Contact)
     shift_cols = [getattr(Shift, f.name) for f in fields(ShiftRow)]
     override_cols = [getattr(Override, f.name).label(f"o_{f.name}") for f in fields(OverrideRow)]
     base_cols = [_contact_column(base, c).label(f"b_{c}") for c in _CONTACT_COLUMNS]
     cover_cols = [_contact_column(cover, c).label(f"c_{c}") for c in _CONTACT_COLUMNS]
-    window = (
-        Shift.schedule_id.in_(bindparam("ids", expanding=True)),
-        Shift.end_at > bindparam("start"),
-        Shift.start_at < bindparam("end"),
-    )
+    window = (Shift.end_at > bindparam("start"), Shift.start_at < bindparam("end"))
+    head = [getattr(Schedule, c) for c in _SCHEDULE_COLUMNS] if by_account else []
+    order = [Schedule.name, Schedule.id] if by_account else []
     if lateral:
         each = (
             select(*override_cols, *cover_cols)
@@ -259,23 +261,35 @@ def _window_query(lateral: bool = False) -> Select:
             .lateral("shift_overrides")
         )
         picked = [each.c[c.name] for c in override_cols], [each.c[c.name] for c in cover_cols]
-        return (
-            select(*shift_cols, *picked[0], *base_cols, *picked[1])
-            .select_from(Shift)
-            .outerjoin(each, true())
-            .outerjoin(base, base.id == Shift.contact_id)
-            .where(*window)
-        )  # no ORDER BY: the planner presorted all shifts for it; the rows are sorted here
+        query = select(*head, *shift_cols, *picked[0], *base_cols, *picked[1])
+        query = _shifts_of(query, by_account, window).outerjoin(each, true())
+        # No ORDER BY on the shifts: the planner presorted all shifts for it; the rows are
+        # sorted here (the schedules, a handful, are ordered by name).
+        return query.outerjoin(base, base.id == Shift.contact_id).order_by(*order)
+    query = select(*head, *shift_cols, *override_cols, *base_cols, *cover_cols)
     return (
-        select(*shift_cols, *override_cols, *base_cols, *cover_cols)
+        _shifts_of(query, by_account, window)
         .outerjoin(Override, Override.shift_id == Shift.id)
         .outerjoin(base, base.id == Shift.contact_id)
         .outerjoin(cover, cover.id == Override.contact_id)
-        .where(*window)
-        .order_by(Shift.schedule_id, Shift.rank, Shift.start_at, Override.id)
+        .order_by(*order, Shift.schedule_id, Shift.rank, Shift.start_at, Override.id)
     )
 
 
+def _shifts_of(query: Select, by_account: bool, window: tuple) -> Select:
+    """``query`` over the window's shifts: of the schedules ``ids``, or of every schedule
+    of the account ``account_id`` (an outer join: a schedule without shifts stays)."""
+    if not by_account:
+        ids = Shift.schedule_id.in_(bindparam("ids", expanding=True))
+        return query.select_from(Shift).where(ids, *window)
+    return (
+        query.select_from(Schedule)
+        .outerjoin(Shift, and_(Shift.schedule_id == Schedule.id, *window))
+        .where(Schedule.account_id == bindparam("account_id"))
+    )
+
+
+_N_SCHEDULE = len(_SCHEDULE_COLUMNS)
 _N_SHIFT = len(fields(ShiftRow))
 _N_OVERRIDE = len(fields(OverrideRow))
 _N_CONTACT = len(_CONTACT_COLUMNS)
@@ -301,23 +315,50 @@ async def load_timelines(
     session: Queryable, schedule_ids: Sequence[int], start: datetime, end: datetime
 ) -> Timelines:
     """Shifts touching ``[start, end)`` of the given schedules, with overrides and contacts."""
-    out = Timelines()
     if not schedule_ids:
-        return out
+        return Timelines()
     lateral = dialect_of(session) == "postgresql"
     rows = await session.execute(
         _window_query(lateral), {"ids": list(schedule_ids), "start": start, "end": end}
     )
-    # Rows are read by position (the query's column order): this loop runs for every
-    # shift of every schedule a scan looks at, and attribute lookups dominated it.
-    o_at, b_at = _N_SHIFT, _N_SHIFT + _N_OVERRIDE
-    if lateral:  # schedule, rank, start, then the shift's overrides by id
-        rows = sorted(rows, key=lambda r: (r[1], r[5], r[3], r[0], r[o_at] or 0))
-    c_at = b_at + _N_CONTACT
+    return _timelines(rows, lateral)
+
+
+async def schedules_and_timelines(
+    session: Queryable, account_id: int, start: datetime, end: datetime
+) -> tuple[list[ScheduleInfo], Timelines]:
+    """The account's schedules in name order and the timelines of every one of them over
+    ``[start, end)``, in one query: /oncall who, the commonest question, needs both."""
+    lateral = dialect_of(session) == "postgresql"
+    params = {"account_id": account_id, "start": start, "end": end}
+    rows = (await session.execute(_window_query(lateral, by_account=True), params)).all()
+    schedules: dict[int, ScheduleInfo] = {}
     for row in rows:
-        shift_id = row[0]
+        if row[0] not in schedules:
+            schedules[row[0]] = ScheduleInfo(*row[:_N_SCHEDULE])
+    return list(schedules.values()), _timelines(rows, lateral, at=_N_SCHEDULE)
+
+
+def _timelines(rows: Iterable[Sequence[Any]], lateral: bool, at: int = 0) -> Timelines:
+    """The timelines of window rows whose shift columns start at position ``at``.
+
+    Rows are read by position (the query's column order): this loop runs for every
+    shift of every schedule a scan looks at, and attribute lookups dominated it.
+    """
+    out = Timelines()
+    o_at, b_at = at + _N_SHIFT, at + _N_SHIFT + _N_OVERRIDE
+    c_at = b_at + _N_CONTACT
+    if lateral:  # schedule, rank, start, then the shift's overrides by id
+        rows = sorted(
+            (r for r in rows if r[at] is not None),
+            key=lambda r: (r[at + 1], r[at + 5], r[at + 3], r[at], r[o_at] or 0),
+        )
+    for row in rows:
+        shift_id = row[at]
+        if shift_id is None:
+            continue  # a schedule without a shift in the window
         if shift_id not in out.shifts:
-            out.shifts[shift_id] = ShiftRow(*row[:o_at])
+            out.shifts[shift_id] = ShiftRow(*row[at:o_at])
             _add_contact(out.contacts, row[b_at:c_at])
         if row[o_at] is not None:
             out.overrides[shift_id].append(OverrideRow(*row[o_at:b_at]))

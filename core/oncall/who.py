@@ -15,7 +15,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Queryable
-from core.oncall.schedules import ContactInfo, ScheduleInfo, Timelines, load_timelines
+from core.oncall.schedules import (
+    ContactInfo,
+    ScheduleInfo,
+    Timelines,
+    load_timelines,
+    schedules_and_timelines,
+)
 from core.oncall.timeline import Segment
 
 # How far ahead "until when" and "who is next" look. Longer runs say "until at least".
@@ -141,8 +147,28 @@ def on_call_in(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class FirstLook:
+    """The timelines of every schedule of an account from ``at`` over :data:`FIRST_LOOK`,
+    read with the schedules themselves (:func:`schedules_now`)."""
+
+    at: datetime
+    timelines: Timelines
+
+
+async def schedules_now(
+    session: Queryable, account_id: int, at: datetime
+) -> tuple[list[ScheduleInfo], FirstLook]:
+    """The account's schedules in name order and the first look of /oncall who at ``at``
+    for all of them, in one query: plain /oncall who needs both."""
+    schedules, tl = await schedules_and_timelines(session, account_id, at, at + FIRST_LOOK)
+    return schedules, FirstLook(at, tl)
+
+
 async def who_and_next(
-    session: Queryable, asked: Sequence[tuple[ScheduleInfo, datetime]]
+    session: Queryable,
+    asked: Sequence[tuple[ScheduleInfo, datetime]],
+    read: FirstLook | None = None,
 ) -> list[tuple[list[OnCall], list[Change]]]:
     """For each (schedule, instant): who is on call then, and the changes that follow, at
     least up to each such rank's handover (with nobody on call, up to the next shift).
@@ -150,8 +176,9 @@ async def who_and_next(
     The changes are the first ones of :func:`next_changes`, in the same order: until when
     each person is on call and who follows is the first change of their rank, absent only
     when there is none within the look-ahead. The schedules asked at the same instant are
-    read together: a short window first (:data:`FIRST_LOOK`), then the whole look-ahead
-    in one more query for the schedules whose handovers the short one did not reach.
+    read together: a short window first (:data:`FIRST_LOOK`; ``read`` when it was read
+    already, at its instant), then the whole look-ahead in one more query for the
+    schedules whose handovers the short one did not reach.
     """
     by_at: dict[datetime, list[ScheduleInfo]] = {}
     for sched, at in asked:
@@ -160,7 +187,10 @@ async def who_and_next(
     for at, schedules in by_at.items():
         for look in (FIRST_LOOK, LOOKAHEAD):
             horizon = at + look
-            tl = await load_timelines(session, [s.id for s in schedules], at, horizon)
+            if look == FIRST_LOOK and read is not None and read.at == at:
+                tl = read.timelines
+            else:
+                tl = await load_timelines(session, [s.id for s in schedules], at, horizon)
             for sched in schedules:
                 people = on_call_in(tl, sched, at, horizon)
                 changes = changes_in(tl, sched, at, None, horizon)

@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from core.models import Account
 from core.oncall.coverage import coverage
 from core.oncall.timeline import DayStatus
-from core.oncall.who import next_changes, shifts_between, who_and_next, who_is_on_call
+from core.oncall.who import (
+    next_changes,
+    schedules_now,
+    shifts_between,
+    who_and_next,
+    who_is_on_call,
+)
 from tests.builders import account_doc, load, schedule, shift
 
 TOR = ZoneInfo("America/Toronto")
@@ -275,3 +284,36 @@ async def test_who_finds_a_handover_weeks_away_and_says_when_there_is_none(db):
     [handover] = [c for c in changes if c.rank == 0][:1]
     assert (handover.at, handover.contact.key) == (local(2025, 5, 26, 7, 30), "anthony")
     assert [c for c in changes if c.rank == 1] == []  # "until at least"
+
+
+async def test_plain_who_reads_every_schedule_with_its_first_look_in_one_query(db):
+    """The schedules in name order, one without any shift and one whose first shift is two
+    weeks away included: each gets its own answer from the same query's rows."""
+    far = shift("f", "2025-05-20T08:00", "2025-05-21T08:00", "marie")
+    docs = [
+        {"name": "03 Vide", "shifts": []},
+        {"name": "01 Horaire", "shifts": WEEKS["shifts"]},
+        {"name": "02 Loin", "shifts": [far]},
+    ]
+    await load(db, account_doc(docs))
+    at = local(2025, 5, 6, 12)
+    async with db.read() as s:
+        schedules, first = await schedules_now(s, (await schedule(db)).account_id, at)
+        found = await who_and_next(s, [(sched, at) for sched in schedules], first)
+        queries = await who_and_next(s, [(sched, at) for sched in schedules])
+    assert [sched.name for sched in schedules] == ["01 Horaire", "02 Loin", "03 Vide"]
+    assert found == queries  # as read schedule by schedule
+    (horaire, _), (loin, loin_changes), (vide, vide_changes) = found
+    assert [(p.contact.key, p.until) for p in horaire] == [("anthony", local(2025, 5, 12, 7, 30))]
+    assert loin == [] and [(c.at, c.contact.key) for c in loin_changes[:1]] == [
+        (local(2025, 5, 20, 8), "marie")  # past the first look: read again, further
+    ]
+    assert (vide, vide_changes) == ([], [])
+
+
+async def test_an_account_without_schedules_has_none_now(db):
+    await load(db, account_doc([]))
+    async with db.read() as s:
+        account_id = await s.scalar(select(Account.id))
+        schedules, first = await schedules_now(s, account_id, local(2025, 5, 6, 12))
+    assert (schedules, first.timelines.shifts) == ([], {})

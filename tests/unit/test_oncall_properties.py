@@ -21,7 +21,14 @@ from core.models import Contact, Override, Schedule, Shift
 from core.oncall.coverage import coverage
 from core.oncall.schedules import ScheduleInfo, load_timelines
 from core.oncall.timeline import DayStatus, OverrideSpan, shift_segments
-from core.oncall.who import LOOKAHEAD, changes_in, on_call_in, who_and_next, who_is_on_call
+from core.oncall.who import (
+    LOOKAHEAD,
+    changes_in,
+    on_call_in,
+    schedules_now,
+    who_and_next,
+    who_is_on_call,
+)
 from tests.builders import account_doc, load
 
 T0 = datetime(2025, 3, 8, 12, tzinfo=UTC)  # a weekend with a DST change in Toronto
@@ -229,6 +236,9 @@ async def test_who_and_next_answers_from_a_short_window_as_from_the_whole_look_a
         for q in sorted(quarters):
             at = T0 + q / 4 * unit
             [(people, changes)] = await who_and_next(s, [(sched, at)])
+            schedules, first = await schedules_now(s, sched.account_id, at)
+            assert schedules == [sched]  # and its first look read with it: the same answer
+            assert await who_and_next(s, [(sched, at)], first) == [(people, changes)]
             whole = await load_timelines(s, [sched.id], at, at + LOOKAHEAD)
             assert people == on_call_in(whole, sched, at), at
             every = changes_in(whole, sched, at, None)
