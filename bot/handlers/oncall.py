@@ -149,8 +149,8 @@ async def _who(ctx: Context, tokens: Sequence[str], *, implicit: bool) -> list[R
         if tokens:
             schedules, first = await account_schedules(ctx, session), None
         else:  # every schedule, now: they and their first look come in one query
-            found_now = await schedules_now(session, ctx.account.id, ctx.now)
-            schedules, first = some_schedules(ctx, found_now[0]), found_now[1]
+            schedules, first = await schedules_now(session, ctx.account.id, ctx.now)
+            some_schedules(ctx, schedules)
 
         def read(rest: list[str]) -> tuple[str, int]:
             return "when", parse_when(rest, now=ctx.now, tz=schedules[0].tz)[1]

@@ -13,11 +13,11 @@ import dataclasses
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.app import link_console
 from bot.contract import Actor, Conversation, Reply
-from core.models import Shift
+from core.models import Account, Override, Schedule, Shift
 from core.oncall.overrides import plan_override, save_override
 from tests.builders import ME, contact, schedule
 from tests.contract.conftest import NOW
@@ -45,9 +45,11 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TORONTO)
 
 
-async def replies(garde, text: str, *, user: str = "demo", lang: str = "en") -> list[Reply]:
+async def replies(
+    garde, text: str, *, user: str = "demo", lang: str = "en", account: str | None = None
+) -> list[Reply]:
     """The Reply objects themselves, to check buttons and flags rather than rendered text."""
-    await link_console(garde.db, user, NOW, None)
+    await link_console(garde.db, user, NOW, account)
     actor, where = Actor("console", user, name=user), Conversation("console", user)
     out = await garde.dispatcher.run(text, actor, where, NOW, lang=lang)
     return [
@@ -288,3 +290,18 @@ async def test_view_in_french_fr(garde):
     assert reply.text == "Quarts du lun. 10 mars au dim. 16 mars :"
     assert reply.rows[0][:4] == ["Réf.", "Début", "Fin", "Rang"]
     assert "◀ Semaine précédente" in [a.label for a in reply.actions]
+
+
+async def test_who_in_an_account_without_schedules_says_so(garde):
+    """Plain /oncall who reads the schedules with their shifts; with a word, apart: both
+    tell an account that has none, and show nothing of another account's."""
+    async with garde.db.write() as session:
+        plomberie = await session.scalar(select(Account.id).where(Account.number == "4100"))
+        ids = select(Schedule.id).where(Schedule.account_id == plomberie)
+        shifts = select(Shift.id).where(Shift.schedule_id.in_(ids))
+        await session.execute(delete(Override).where(Override.shift_id.in_(shifts)))
+        await session.execute(delete(Shift).where(Shift.schedule_id.in_(ids)))
+        await session.execute(delete(Schedule).where(Schedule.account_id == plomberie))
+    for text in ("/oncall who", "/oncall who 01"):
+        [reply] = await replies(garde, text, account="4100")
+        assert (reply.text, reply.actions) == ("Account 4100 has no schedule yet.", []), text
